@@ -1,0 +1,296 @@
+//! One KPI's archive file: parsing it strictly and writing it whole.
+//!
+//! Columns: `kpi,period,period_start,period_end,dimensions,value,rows,recorded_at,fingerprint`,
+//! UTF-8, LF line ends, values in shortest round-trip digits, empty for none. Which records go
+//! in the file, and in what order, is decided by the caller ([`super::merge`]).
+
+use std::collections::HashMap;
+use std::io;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use super::{ArchiveError, ArchiveRecord};
+
+/// The header of every KPI file, in order.
+pub const HEADER: [&str; 9] = [
+    "kpi",
+    "period",
+    "period_start",
+    "period_end",
+    "dimensions",
+    "value",
+    "rows",
+    "recorded_at",
+    "fingerprint",
+];
+
+/// Every record of the file; empty when it does not exist.
+pub fn read_file(path: &Path, kpi: &str) -> Result<Vec<ArchiveRecord>, ArchiveError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(error) => {
+            let path = path.to_path_buf();
+            return Err(ArchiveError::Read { path, error });
+        }
+    };
+    parse(&bytes, kpi).map_err(|(line, message)| ArchiveError::Malformed {
+        path: path.to_path_buf(),
+        line,
+        message,
+    })
+}
+
+/// Replaces the file with these records, atomically.
+pub fn write_file(path: &Path, records: &[ArchiveRecord]) -> Result<(), ArchiveError> {
+    let bytes = serialise(records).map_err(|error| write_error(path, error))?;
+    crate::output::write_atomic(path, &bytes).map_err(|error| write_error(path, error))
+}
+
+/// A parse failure: the line and what is wrong with it.
+type Failure = (u64, String);
+
+fn parse(bytes: &[u8], kpi: &str) -> Result<Vec<ArchiveRecord>, Failure> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut rows = reader.records();
+    let header = rows
+        .next()
+        .ok_or_else(|| (1, format!("empty file; {}", expected_header())))?;
+    check_header(&header.map_err(csv_failure)?)?;
+    let mut records = Vec::new();
+    let mut first_line: HashMap<(String, String), u64> = HashMap::new();
+    for row in rows {
+        let row = row.map_err(csv_failure)?;
+        let line = row.position().map_or(0, |p| p.line());
+        let record = parse_record(&row, kpi).map_err(|message| (line, message))?;
+        if let Some(first) = first_line.insert(record.key(), line) {
+            return Err((line, duplicate(&record, first)));
+        }
+        records.push(record);
+    }
+    Ok(records)
+}
+
+fn check_header(header: &::csv::StringRecord) -> Result<(), Failure> {
+    let joined = header.iter().collect::<Vec<_>>().join(",");
+    // A spreadsheet may save the file with a byte-order mark.
+    let found = joined.trim_start_matches('\u{feff}');
+    if header.len() == HEADER.len() && found == HEADER.join(",") {
+        return Ok(());
+    }
+    Err((
+        1,
+        format!("unexpected header `{found}`; {}", expected_header()),
+    ))
+}
+
+fn expected_header() -> String {
+    format!("an archive file starts with `{}`", HEADER.join(","))
+}
+
+fn duplicate(record: &ArchiveRecord, first_line: u64) -> String {
+    format!(
+        "a second record for period `{}` and dimensions `{}` (the first is on line {first_line})",
+        record.period, record.dimensions
+    )
+}
+
+fn parse_record(row: &::csv::StringRecord, kpi: &str) -> Result<ArchiveRecord, String> {
+    if row.len() != HEADER.len() {
+        return Err(format!(
+            "expected {} fields, found {}",
+            HEADER.len(),
+            row.len()
+        ));
+    }
+    let field = |i: usize| row.get(i).unwrap_or_default();
+    if field(0) != kpi {
+        return Err(format!(
+            "a record of KPI `{}` in the file of `{kpi}`",
+            field(0)
+        ));
+    }
+    if field(1).is_empty() {
+        return Err("empty period".to_string());
+    }
+    let record = ArchiveRecord {
+        kpi: kpi.to_string(),
+        period: field(1).to_string(),
+        period_start: date(field(2), "period_start")?,
+        period_end: date(field(3), "period_end")?,
+        dimensions: field(4).to_string(),
+        value: value(field(5))?,
+        rows: field(6)
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad rows `{}`: expected a whole number", field(6)))?,
+        recorded_at: field(7).to_string(),
+        fingerprint: field(8).to_string(),
+    };
+    if record.period_end < record.period_start {
+        return Err(format!("period_end {} is before period_start", field(3)));
+    }
+    Ok(record)
+}
+
+fn date(text: &str, column: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("bad {column} `{text}`: expected a date such as 2026-10-01"))
+}
+
+fn value(text: &str) -> Result<Option<f64>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(Some(v)),
+        _ => Err(format!("bad value `{text}`: expected a number, or nothing")),
+    }
+}
+
+fn csv_failure(error: ::csv::Error) -> Failure {
+    let line = error.position().map_or(0, |p| p.line());
+    match error.kind() {
+        ::csv::ErrorKind::Utf8 { .. } => (line, "not UTF-8 text".to_string()),
+        _ => (line, error.to_string()),
+    }
+}
+
+fn serialise(records: &[ArchiveRecord]) -> io::Result<Vec<u8>> {
+    let mut writer = ::csv::Writer::from_writer(Vec::new());
+    writer.write_record(HEADER)?;
+    for r in records {
+        writer.write_record([
+            r.kpi.as_str(),
+            &r.period,
+            &r.period_start.format("%Y-%m-%d").to_string(),
+            &r.period_end.format("%Y-%m-%d").to_string(),
+            &r.dimensions,
+            &number(r.value),
+            &r.rows.to_string(),
+            &r.recorded_at,
+            &r.fingerprint,
+        ])?;
+    }
+    writer.into_inner().map_err(|e| e.into_error())
+}
+
+/// Shortest round-trip digits; a non-finite value (never computed) is kept as none.
+fn number(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v.is_finite() => v.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn write_error(path: &Path, error: io::Error) -> ArchiveError {
+    ArchiveError::Write {
+        path: path.to_path_buf(),
+        error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEAD: &str =
+        "kpi,period,period_start,period_end,dimensions,value,rows,recorded_at,fingerprint\n";
+    const ROW: &str =
+        "win_rate,2026-10,2026-10-01,2026-10-31,,0.3125,48,2026-11-22T08:00:00Z,ab12\n";
+
+    fn failure(body: &str) -> Failure {
+        parse(body.as_bytes(), "win_rate").unwrap_err()
+    }
+
+    #[test]
+    fn reads_a_well_formed_file() {
+        let body = format!(
+            "\u{feff}{HEAD}{ROW}win_rate,2026-10,2026-10-01,2026-10-31,region=EMEA,,0,t,f\r\n"
+        );
+        let records = parse(body.as_bytes(), "win_rate").unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].value, Some(0.3125));
+        assert_eq!(records[0].rows, 48);
+        assert_eq!(records[1].dimensions, "region=EMEA");
+        assert_eq!(records[1].value, None);
+    }
+
+    #[test]
+    fn malformed_files_name_the_line() {
+        let bad_rows = [
+            (
+                "win_rate,2026-10,2026-10-01,2026-10-31,,abc,48,t,f\n",
+                "bad value `abc`",
+            ),
+            (
+                "win_rate,2026-10,2026-10-01,2026-10-31,,NaN,48,t,f\n",
+                "bad value `NaN`",
+            ),
+            (
+                "win_rate,2026-10,2026-13-01,2026-10-31,,1,48,t,f\n",
+                "bad period_start `2026-13-01`",
+            ),
+            (
+                "win_rate,2026-10,2026-10-01,31/10/2026,,1,48,t,f\n",
+                "bad period_end `31/10/2026`",
+            ),
+            (
+                "win_rate,2026-10,2026-10-01,2026-10-31,,1,-3,t,f\n",
+                "bad rows `-3`",
+            ),
+            (
+                "win_rate,2026-10,2026-10-01,2026-10-31,,1\n",
+                "expected 9 fields, found 6",
+            ),
+            (
+                "nps,2026-10,2026-10-01,2026-10-31,,1,48,t,f\n",
+                "a record of KPI `nps`",
+            ),
+            (
+                "win_rate,,2026-10-01,2026-10-31,,1,48,t,f\n",
+                "empty period",
+            ),
+            (
+                "win_rate,2026-10,2026-10-31,2026-10-01,,1,48,t,f\n",
+                "is before period_start",
+            ),
+            (
+                ROW,
+                "a second record for period `2026-10` and dimensions `` (the first is on line 2)",
+            ),
+        ];
+        for (row, expected) in bad_rows {
+            let (line, message) = failure(&format!("{HEAD}{ROW}{row}"));
+            assert_eq!(line, 3, "{row}");
+            assert!(message.contains(expected), "{message}");
+        }
+    }
+
+    #[test]
+    fn bad_header_empty_file_and_bad_encoding() {
+        let (line, message) = failure(&format!("kpi,period,value\n{ROW}"));
+        assert_eq!(line, 1);
+        assert!(
+            message.contains("unexpected header `kpi,period,value`"),
+            "{message}"
+        );
+        assert_eq!(failure("").0, 1);
+        let mut bytes = format!("{HEAD}{ROW}").into_bytes();
+        bytes.extend_from_slice(b"win_rate,2026-11,2026-11-01,2026-11-30,caf\xe9,1,1,t,f\n");
+        let (line, message) = parse(&bytes, "win_rate").unwrap_err();
+        assert_eq!((line, message.as_str()), (3, "not UTF-8 text"));
+    }
+
+    #[test]
+    fn writes_what_it_reads() {
+        let body = format!("{HEAD}{ROW}win_rate,2026-10,2026-10-01,2026-10-31,\"a=x,y\",,0,t,f\n");
+        let records = parse(body.as_bytes(), "win_rate").unwrap();
+        assert_eq!(serialise(&records).unwrap(), body.as_bytes());
+    }
+}

@@ -1,0 +1,91 @@
+//! The command line (clap derive). Doc comments are the `--help` text.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0    success (warnings may have been printed)
+  1    check found a KPI at fail level; diff found a difference
+  2    usage error (the command line itself)
+  3    configuration error: TOML, unknown key, column or KPI, bad formula, bad period
+  4    data error: a source missing or unreadable, malformed CSV, invalid values under --strict
+  5    archive or output error: cannot write, archive unreadable or of an unknown layout
+  130  interrupted (Ctrl-C)";
+
+/// Computes key performance indicators from CRM exports (CSV), compares them with the previous
+/// period and keeps their history.
+#[derive(Debug, Parser)]
+#[command(name = "kpi", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// The configuration file [default: $KPI_CONFIG, else ./kpis.toml]
+    #[arg(short, long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compute KPIs for a period, compare with the previous one, record them in the archive.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Do not record the values in the archive.
+    #[arg(long)]
+    pub no_archive: bool,
+
+    /// Treat invalid values and ragged rows as errors (exit 4) instead of warnings.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// Which KPIs, for which period, broken down how.
+#[derive(Debug, Args)]
+pub struct Selection {
+    /// What "today" is, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// previous (the last complete period), current (to date), or a label such as 2026-10
+    #[arg(long, value_name = "P", default_value = "previous")]
+    pub period: String,
+
+    /// Only this KPI (repeatable).
+    #[arg(long = "kpi", value_name = "ID")]
+    pub kpis: Vec<String>,
+
+    /// Only the KPIs of this report.
+    #[arg(long, value_name = "ID")]
+    pub report: Option<String>,
+
+    /// Break down by this dimension only (a column, or columns joined by +).
+    #[arg(long, value_name = "DIM")]
+    pub by: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date: use YYYY-MM-DD, such as 2026-11-22"))
+}

@@ -1,0 +1,231 @@
+//! Computing a selection of KPIs for a run: schemas, one pass per source, derived KPIs,
+//! previous values. Shared by the commands that compute (`run`, later `check`).
+
+use super::warn;
+use crate::cli::Selection;
+use crate::config::{Config, Kpi};
+use crate::engine::compare::{self, Context};
+use crate::engine::{self, derived, History, RunWindows, SourcePass};
+use crate::error::{usage, Error, Kind, ResultExt};
+use crate::ingest::{self, ScanStats, Schema};
+use crate::model::KpiResult;
+use crate::period::PeriodChoice;
+use anyhow::anyhow;
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// Periods in the table's sparklines.
+pub const SPARKLINE_PERIODS: usize = 12;
+
+/// The KPIs to show, in configuration order; unknown ids are usage errors.
+pub fn select<'c>(config: &'c Config, selection: &Selection) -> Result<Vec<&'c Kpi>, Error> {
+    let mut ids: Vec<String> = selection.kpis.clone();
+    if let Some(report) = &selection.report {
+        let Some(r) = config.reports.iter().find(|r| &r.id == report) else {
+            let known: Vec<&str> = config.reports.iter().map(|r| r.id.as_str()).collect();
+            return Err(usage(format!(
+                "unknown report `{report}` (reports: {})",
+                known.join(", ")
+            )));
+        };
+        ids.extend(r.kpis.iter().cloned());
+    }
+    for id in &ids {
+        if config.kpi(id).is_none() {
+            let known: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
+            return Err(usage(format!(
+                "unknown KPI `{id}` (KPIs: {})",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(config
+        .kpis
+        .iter()
+        .filter(|k| ids.is_empty() || ids.contains(&k.id))
+        .collect())
+}
+
+/// The selected KPIs and every KPI a derived one among them needs, in dependency order.
+fn with_dependencies<'c>(config: &'c Config, selected: &[&'c Kpi]) -> Vec<&'c Kpi> {
+    let mut needed: Vec<&str> = selected.iter().map(|k| k.id.as_str()).collect();
+    let mut i = 0;
+    while i < needed.len() {
+        if let Some(kpi) = config.kpi(needed[i]) {
+            for used in &kpi.uses {
+                if !needed.contains(&used.as_str()) {
+                    needed.push(used);
+                }
+            }
+        }
+        i += 1;
+    }
+    config
+        .kpis
+        .iter()
+        .filter(|k| needed.contains(&k.id.as_str()))
+        .collect()
+}
+
+/// Computes `selected` (and what they depend on) for the chosen period. Returns the results of
+/// every KPI computed, in dependency order.
+pub fn compute(
+    config: &Config,
+    selected: &[&Kpi],
+    selection: &Selection,
+    as_of: NaiveDate,
+    strict: bool,
+    history: &dyn History,
+) -> Result<Vec<KpiResult>, Error> {
+    let kpis = with_dependencies(config, selected);
+    let choice = PeriodChoice::parse(&selection.period);
+    let by: Option<Vec<String>> = selection
+        .by
+        .as_ref()
+        .map(|b| b.split('+').map(|s| s.trim().to_string()).collect());
+    let mut windows: HashMap<&str, RunWindows> = HashMap::new();
+    for kpi in &kpis {
+        let needs_base = uses_retention(kpi);
+        let w = engine::run_windows(&config.settings.calendar, kpi, &choice, as_of, needs_base)
+            .map_err(|e| anyhow!("kpi `{}`: --period {}: {e}", kpi.id, selection.period))
+            .kind(Kind::Config)?;
+        windows.insert(kpi.id.as_str(), w);
+    }
+    let ctx = Context {
+        calendar: &config.settings.calendar,
+        history,
+        alert_change: config.settings.alert_change,
+        sparkline: SPARKLINE_PERIODS,
+    };
+    let mut results: HashMap<String, Vec<KpiResult>> = HashMap::new();
+    for source in &config.sources {
+        let of_source: Vec<&Kpi> = kpis
+            .iter()
+            .copied()
+            .filter(|k| k.source.as_deref() == Some(source.name.as_str()))
+            .collect();
+        if of_source.is_empty() {
+            continue;
+        }
+        for (id, r) in compute_source(
+            config,
+            source,
+            &of_source,
+            &windows,
+            &ctx,
+            by.as_deref(),
+            strict,
+        )? {
+            results.insert(id, r);
+        }
+    }
+    let mut ordered = Vec::new();
+    for kpi in &kpis {
+        let r = match kpi.source {
+            Some(_) => results.remove(&kpi.id).unwrap_or_default(),
+            None => {
+                let used: Vec<Vec<KpiResult>> = kpi
+                    .uses
+                    .iter()
+                    .map(|u| ordered_results(&ordered, u))
+                    .collect();
+                derived::derived_results(kpi, &used, &windows[kpi.id.as_str()], &ctx)
+            }
+        };
+        ordered.extend(r);
+    }
+    Ok(ordered)
+}
+
+fn ordered_results(results: &[KpiResult], id: &str) -> Vec<KpiResult> {
+    results.iter().filter(|r| r.kpi == id).cloned().collect()
+}
+
+fn uses_retention(kpi: &Kpi) -> bool {
+    let mut found = false;
+    kpi.formula.expr.walk(&mut |e| {
+        if let crate::formula::ast::ExprKind::Call(call) = &e.kind {
+            found |= call.name == "retention";
+        }
+    });
+    found
+}
+
+/// One pass over a source for all its selected KPIs.
+fn compute_source(
+    config: &Config,
+    source: &crate::config::Source,
+    kpis: &[&Kpi],
+    windows: &HashMap<&str, RunWindows>,
+    ctx: &Context,
+    by: Option<&[String]>,
+    strict: bool,
+) -> Result<Vec<(String, Vec<KpiResult>)>, Error> {
+    let schema = Schema::open(source).kind(Kind::Data)?;
+    let by = by.filter(|cols| {
+        cols.iter().all(|c| {
+            schema
+                .columns
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(c))
+        })
+    });
+    let plan =
+        engine::plan_source(config, &source.name, kpis, &schema.columns, by).kind(Kind::Config)?;
+    let kpi_windows = kpis
+        .iter()
+        .map(|k| windows[k.id.as_str()].computed.clone())
+        .collect();
+    let mut pass = SourcePass::new(&plan, kpi_windows);
+    let stats = ingest::scan(&schema, &plan.used, &mut |row| pass.add_row(row)).kind(Kind::Data)?;
+    report_issues(&source.name, &stats, strict)?;
+    let outputs = pass.finish();
+    Ok(kpis
+        .iter()
+        .zip(outputs)
+        .map(|(kpi, out)| {
+            (
+                kpi.id.clone(),
+                compare::source_results(kpi, &out, &windows[kpi.id.as_str()], ctx),
+            )
+        })
+        .collect())
+}
+
+/// Invalid values and ragged rows: a warning each (count and first place), or exit 4 under
+/// `--strict`.
+fn report_issues(source: &str, stats: &ScanStats, strict: bool) -> Result<(), Error> {
+    let mut problems = Vec::new();
+    if stats.ragged.count > 0 {
+        problems.push(format!(
+            "source `{source}`: {} row(s) skipped with a wrong number of fields, first at {}",
+            stats.ragged.count,
+            place(&stats.ragged)
+        ));
+    }
+    for (column, ty, issue) in &stats.invalid {
+        if issue.count > 0 {
+            problems.push(format!(
+                "source `{source}`: {} value(s) of column `{column}` are not a valid {ty} and count as null, first at {}, column `{column}`",
+                issue.count,
+                place(issue)
+            ));
+        }
+    }
+    if strict && !problems.is_empty() {
+        return Err(anyhow!(
+            "{}\n  (--strict turns these warnings into errors)",
+            problems.join("\n")
+        ))
+        .kind(Kind::Data);
+    }
+    problems.iter().for_each(warn);
+    Ok(())
+}
+
+fn place(issue: &ingest::Issue) -> String {
+    issue
+        .first
+        .as_ref()
+        .map_or_else(String::new, |l| format!("{}:{}", l.file.display(), l.line))
+}

@@ -1,0 +1,65 @@
+//! One file per subcommand; this module dispatches and holds what they share: loading the
+//! configuration, and writing the output (stdout, or a file replaced atomically).
+
+mod compute;
+mod run;
+
+use crate::cli::{Cli, Command};
+use crate::config::{self, Config};
+use crate::error::{Error, Kind, Outcome, ResultExt};
+use std::io::Write;
+use std::path::Path;
+
+pub fn dispatch(cli: &Cli) -> Result<Outcome, Error> {
+    match &cli.command {
+        Command::Run(args) => run::run(cli, args),
+    }
+}
+
+/// `-c`, else `$KPI_CONFIG`, else `./kpis.toml`.
+pub(crate) fn load_config(cli: &Cli) -> Result<Config, Error> {
+    let env = std::env::var("KPI_CONFIG").ok();
+    let path = config::discover(cli.config.as_deref(), env.as_deref());
+    if !path.exists() {
+        return Err(anyhow::anyhow!(
+            "no configuration file at {}\n  hint: pass -c FILE, set KPI_CONFIG, or run `kpi` where kpis.toml is",
+            path.display()
+        ))
+        .kind(Kind::Config);
+    }
+    config::load(&path)
+        .map_err(|e| e.context(format!("invalid configuration {}", path.display())))
+        .kind(Kind::Config)
+}
+
+/// Writes the result to stdout, or atomically to `-o FILE`. A closed pipe is not an error.
+pub(crate) fn emit(text: &str, output: Option<&Path>) -> Result<(), Error> {
+    if let Some(path) = output {
+        return crate::output::write_atomic(path, text.as_bytes())
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+            .kind(Kind::Archive);
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::anyhow!("cannot write to standard output: {e}")).kind(Kind::Archive)
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Colour for a terminal only, and never when NO_COLOR is set.
+pub(crate) fn use_color(output: Option<&Path>) -> bool {
+    use std::io::IsTerminal;
+    output.is_none()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal()
+}
+
+/// A warning for a person reading stderr (or a cron mail).
+pub(crate) fn warn(message: impl std::fmt::Display) {
+    eprintln!("kpi: warning: {message}");
+}

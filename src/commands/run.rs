@@ -1,0 +1,57 @@
+//! `kpi run`: compute, record in the archive, print or write the result.
+
+use super::compute::{compute, select};
+use super::{emit, load_config, use_color};
+use crate::archive::{Archive, ArchiveRecord, LoadedHistory};
+use crate::cli::{Cli, OutputFormat, RunArgs};
+use crate::error::{Error, Kind, Outcome, ResultExt};
+use crate::model::RunReport;
+use crate::report::{self, Format};
+
+pub fn run(cli: &Cli, args: &RunArgs) -> Result<Outcome, Error> {
+    let config = load_config(cli)?;
+    let selected = select(&config, &args.selection)?;
+    let as_of = args
+        .selection
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let archive = Archive::new(&config.settings.archive);
+    let ids: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
+    let history = LoadedHistory::load(&archive, ids).kind(Kind::Archive)?;
+    let computed = compute(
+        &config,
+        &selected,
+        &args.selection,
+        as_of,
+        args.strict,
+        &history,
+    )?;
+    if !args.no_archive {
+        let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+        let records: Vec<ArchiveRecord> = computed
+            .iter()
+            .filter_map(|r| {
+                config
+                    .kpi(&r.kpi)
+                    .map(|k| ArchiveRecord::from_result(r, &now, &k.fingerprint))
+            })
+            .collect();
+        archive.record(&records).kind(Kind::Archive)?;
+    }
+    let shown: Vec<_> = computed
+        .into_iter()
+        .filter(|r| selected.iter().any(|k| k.id == r.kpi))
+        .collect();
+    let report = RunReport {
+        as_of,
+        results: shown,
+    };
+    let format = match args.format {
+        OutputFormat::Table => Format::Table,
+        OutputFormat::Csv => Format::Csv,
+        OutputFormat::Json => Format::Json,
+    };
+    let text = report::render(&report, format, use_color(args.output.as_deref()));
+    emit(&text, args.output.as_deref())?;
+    Ok(Outcome::Success)
+}

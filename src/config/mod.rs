@@ -1,0 +1,159 @@
+//! Configuration: `kpis.toml` → a checked [`Config`].
+//!
+//! Parse, then resolve: `raw.rs` mirrors the file; `resolve.rs` checks every key, parses every
+//! formula and orders derived KPIs. Checks that need a source's header (columns, types) happen
+//! when the engine plans a source (`engine::plan`), still before any row is read.
+
+mod located;
+mod raw;
+mod resolve;
+
+pub use located::Located;
+
+use crate::formula::Node;
+use crate::model::{Direction, Unit};
+use crate::period::{Calendar, Frequency};
+use crate::value::DataType;
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use std::path::{Path, PathBuf};
+
+/// Where the configuration file is: `-c`, else `$KPI_CONFIG`, else `./kpis.toml`.
+pub fn discover(flag: Option<&Path>, env: Option<&str>) -> PathBuf {
+    match (flag, env) {
+        (Some(path), _) => path.to_path_buf(),
+        (None, Some(env)) if !env.is_empty() => PathBuf::from(env),
+        _ => PathBuf::from("kpis.toml"),
+    }
+}
+
+/// Reads and resolves a configuration file.
+pub fn load(path: &Path) -> Result<Config> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read the configuration {}", path.display()))?;
+    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir
+    };
+    resolve::resolve(&text, path, &dir)
+}
+
+/// Parses a configuration from text (paths relative to `dir`).
+pub fn from_str(text: &str, path: &Path, dir: &Path) -> Result<Config> {
+    resolve::resolve(text, path, dir)
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub path: PathBuf,
+    pub settings: Settings,
+    pub sources: Vec<Source>,
+    /// In dependency order: a derived KPI comes after the KPIs it uses.
+    pub kpis: Vec<Kpi>,
+    pub reports: Vec<Report>,
+}
+
+impl Config {
+    pub fn kpi(&self, id: &str) -> Option<&Kpi> {
+        self.kpis.iter().find(|k| k.id == id)
+    }
+
+    pub fn source(&self, name: &str) -> Option<&Source> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub archive: PathBuf,
+    pub frequency: Frequency,
+    pub calendar: Calendar,
+    pub alert_change: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Windows1252,
+    Latin1,
+}
+
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub name: String,
+    /// Absolute (or config-relative) path or glob pattern.
+    pub path: PathBuf,
+    /// None: sniffed from the first lines.
+    pub delimiter: Option<u8>,
+    pub decimal: u8,
+    pub encoding: Encoding,
+    pub date_format: Option<String>,
+    pub null_values: Vec<String>,
+    pub key: Option<String>,
+    pub filter: Option<Located>,
+    /// Declared column types; other columns are inferred.
+    pub columns: Vec<(String, DataType)>,
+    pub table: Option<String>,
+    pub lookups: Vec<Lookup>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    pub name: String,
+    pub path: PathBuf,
+    pub on: String,
+    pub columns: Vec<String>,
+    pub delimiter: Option<u8>,
+    pub encoding: Encoding,
+}
+
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub value: f64,
+    pub by: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Kpi {
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub action: Option<String>,
+    pub owner: Option<String>,
+    /// None: a derived KPI, computed from `uses`.
+    pub source: Option<String>,
+    pub time: Option<String>,
+    pub frequency: Frequency,
+    pub formula: Located,
+    pub filter: Option<Located>,
+    /// Each breakdown is one or more columns (`region+channel`).
+    pub dimensions: Vec<Vec<String>>,
+    pub unit: Unit,
+    pub direction: Direction,
+    pub target: Option<Target>,
+    pub warn: Option<Node>,
+    pub fail: Option<Node>,
+    /// KPI ids a derived formula refers to, in slot order.
+    pub uses: Vec<String>,
+    /// A derived KPI's compiled formula (over `uses`).
+    pub derived: Option<Node>,
+    /// Changes whenever anything that shapes the value changes (see `resolve::fingerprint`).
+    pub fingerprint: String,
+}
+
+impl Kpi {
+    pub fn is_snapshot(&self) -> bool {
+        self.source.is_some() && self.time.is_none()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub id: String,
+    pub title: String,
+    pub audience: Option<String>,
+    pub description: Option<String>,
+    pub kpis: Vec<String>,
+}

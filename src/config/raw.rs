@@ -1,0 +1,153 @@
+//! The serde mirror of `kpis.toml`: every key, nothing resolved. Unknown keys are refused
+//! (`deny_unknown_fields`), and enumerated values are enums, so that the TOML parser itself
+//! reports a typo with its line and column.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    #[serde(default)]
+    pub settings: RawSettings,
+    #[serde(default)]
+    pub sources: BTreeMap<String, RawSource>,
+    #[serde(default, rename = "kpi")]
+    pub kpis: Vec<RawKpi>,
+    #[serde(default, rename = "report")]
+    pub reports: Vec<RawReport>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSettings {
+    pub archive: Option<String>,
+    pub frequency: Option<RawFrequency>,
+    pub week_start: Option<RawWeekStart>,
+    pub fiscal_year_start: Option<Spanned<i64>>,
+    pub alert_change: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RawFrequency {
+    Day,
+    Week,
+    Month,
+    Quarter,
+    Year,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawWeekStart {
+    Monday,
+    Sunday,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    pub path: Spanned<String>,
+    pub delimiter: Option<Spanned<String>>,
+    pub decimal: Option<Spanned<String>>,
+    pub encoding: Option<RawEncoding>,
+    pub date_format: Option<String>,
+    pub null_values: Option<Vec<String>>,
+    pub key: Option<String>,
+    pub filter: Option<Spanned<String>>,
+    pub columns: Option<BTreeMap<String, Spanned<String>>>,
+    pub table: Option<String>,
+    pub lookup: Option<BTreeMap<String, RawLookup>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+pub enum RawEncoding {
+    #[serde(rename = "utf-8", alias = "utf8", alias = "UTF-8")]
+    Utf8,
+    #[serde(rename = "windows-1252", alias = "cp1252", alias = "Windows-1252")]
+    Windows1252,
+    #[serde(
+        rename = "latin-1",
+        alias = "latin1",
+        alias = "iso-8859-1",
+        alias = "ISO-8859-1"
+    )]
+    Latin1,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLookup {
+    pub path: Spanned<String>,
+    pub on: String,
+    pub columns: Vec<String>,
+    pub delimiter: Option<Spanned<String>>,
+    pub encoding: Option<RawEncoding>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKpi {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub action: Option<String>,
+    pub owner: Option<String>,
+    pub source: Option<Spanned<String>>,
+    pub time: Option<Spanned<String>>,
+    pub frequency: Option<RawFrequency>,
+    pub formula: Spanned<String>,
+    pub filter: Option<Spanned<String>>,
+    #[serde(default)]
+    pub dimensions: Vec<Spanned<String>>,
+    pub unit: Option<RawUnit>,
+    pub direction: Option<RawDirection>,
+    pub target: Option<RawTarget>,
+    pub warn: Option<Spanned<String>>,
+    pub fail: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawUnit {
+    Number,
+    Percent,
+    Currency,
+    Days,
+    Hours,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RawDirection {
+    Up,
+    Down,
+    None,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTarget {
+    pub value: f64,
+    /// A date, written as a string ("2026-12-31") or as a TOML date (2026-12-31).
+    pub by: Option<Spanned<RawDate>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawDate {
+    Text(String),
+    Toml(toml::value::Datetime),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    pub id: Spanned<String>,
+    pub title: Option<String>,
+    pub audience: Option<String>,
+    pub description: Option<String>,
+    pub kpis: Vec<Spanned<String>>,
+}

@@ -1,0 +1,385 @@
+//! Accumulators: one per aggregate per group, fed value by value, mergeable (so that a pass
+//! split in parts — per thread, per file — gives the same result), finished into a value.
+
+use crate::formula::{AggKind, Val};
+use crate::value::{DataType, Value};
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Accumulator {
+    /// count(*), count(x), count_if(cond).
+    Count(u64),
+    /// sum and avg: a compensated sum (Neumaier), so that the order of rows barely matters.
+    Sum {
+        sum: f64,
+        compensation: f64,
+        n: u64,
+    },
+    Min(Option<f64>),
+    Max(Option<f64>),
+    /// median and quantiles need every value.
+    Values(Vec<f64>),
+    /// count(DISTINCT x) and retention: 128-bit hashes of the values (collisions negligible).
+    Distinct(HashSet<u128>),
+    Nps {
+        n: u64,
+        promoters: u64,
+        detractors: u64,
+    },
+}
+
+impl Accumulator {
+    pub fn new(kind: AggKind) -> Accumulator {
+        match kind {
+            AggKind::CountStar | AggKind::Count | AggKind::CountIf => Accumulator::Count(0),
+            AggKind::Sum | AggKind::Avg => Accumulator::Sum {
+                sum: 0.0,
+                compensation: 0.0,
+                n: 0,
+            },
+            AggKind::Min => Accumulator::Min(None),
+            AggKind::Max => Accumulator::Max(None),
+            AggKind::Quantile(_) => Accumulator::Values(Vec::new()),
+            AggKind::CountDistinct | AggKind::Retention => Accumulator::Distinct(HashSet::new()),
+            AggKind::Nps => Accumulator::Nps {
+                n: 0,
+                promoters: 0,
+                detractors: 0,
+            },
+        }
+    }
+
+    /// Adds one row's argument value (`Val::Null` for count(*), which counts every row).
+    pub fn add(&mut self, kind: AggKind, v: &Val) {
+        match self {
+            Accumulator::Count(n) => {
+                let counts = match kind {
+                    AggKind::CountStar => true,
+                    AggKind::CountIf => v.is_true(),
+                    _ => !v.is_null(),
+                };
+                *n += counts as u64;
+            }
+            Accumulator::Sum {
+                sum,
+                compensation,
+                n,
+            } => {
+                if let Some(x) = number(v) {
+                    neumaier(sum, compensation, x);
+                    *n += 1;
+                }
+            }
+            Accumulator::Min(m) => {
+                if let Some(x) = number(v) {
+                    *m = Some(m.map_or(x, |m| m.min(x)));
+                }
+            }
+            Accumulator::Max(m) => {
+                if let Some(x) = number(v) {
+                    *m = Some(m.map_or(x, |m| m.max(x)));
+                }
+            }
+            Accumulator::Values(values) => values.extend(number(v)),
+            Accumulator::Distinct(set) => {
+                if !v.is_null() {
+                    set.insert(hash128(v));
+                }
+            }
+            Accumulator::Nps {
+                n,
+                promoters,
+                detractors,
+            } => {
+                if let Some(score) = number(v) {
+                    *n += 1;
+                    *promoters += (score >= 9.0) as u64;
+                    *detractors += (score <= 6.0) as u64;
+                }
+            }
+        }
+    }
+
+    /// Merges another accumulator of the same aggregate into this one.
+    pub fn merge(&mut self, other: &Accumulator) {
+        match (self, other) {
+            (Accumulator::Count(a), Accumulator::Count(b)) => *a += b,
+            (
+                Accumulator::Sum {
+                    sum,
+                    compensation,
+                    n,
+                },
+                Accumulator::Sum {
+                    sum: s2,
+                    compensation: c2,
+                    n: n2,
+                },
+            ) => {
+                neumaier(sum, compensation, *s2);
+                neumaier(sum, compensation, *c2);
+                *n += n2;
+            }
+            (Accumulator::Min(a), Accumulator::Min(b)) => *a = pick(*a, *b, f64::min),
+            (Accumulator::Max(a), Accumulator::Max(b)) => *a = pick(*a, *b, f64::max),
+            (Accumulator::Values(a), Accumulator::Values(b)) => a.extend_from_slice(b),
+            (Accumulator::Distinct(a), Accumulator::Distinct(b)) => a.extend(b.iter().copied()),
+            (
+                Accumulator::Nps {
+                    n,
+                    promoters,
+                    detractors,
+                },
+                Accumulator::Nps {
+                    n: n2,
+                    promoters: p2,
+                    detractors: d2,
+                },
+            ) => {
+                *n += n2;
+                *promoters += p2;
+                *detractors += d2;
+            }
+            _ => {}
+        }
+    }
+
+    /// The aggregate's value. `previous` is the same group's accumulator in the period before,
+    /// which only `retention` uses; `arg_type` gives min/max of dates their date type back.
+    pub fn finish(
+        &self,
+        kind: AggKind,
+        arg_type: Option<DataType>,
+        previous: Option<&Accumulator>,
+    ) -> Value<'static> {
+        let num = |x: f64| {
+            if x.is_finite() {
+                Value::Num(x)
+            } else {
+                Value::Null
+            }
+        };
+        match (self, kind) {
+            (Accumulator::Count(n), _) => Value::Num(*n as f64),
+            (Accumulator::Sum { n: 0, .. }, _) => Value::Null,
+            (
+                Accumulator::Sum {
+                    sum, compensation, ..
+                },
+                AggKind::Sum,
+            ) => num(sum + compensation),
+            (
+                Accumulator::Sum {
+                    sum,
+                    compensation,
+                    n,
+                },
+                _,
+            ) => num((sum + compensation) / *n as f64),
+            (Accumulator::Min(m) | Accumulator::Max(m), _) => {
+                m.map_or(Value::Null, |x| typed(x, arg_type))
+            }
+            (Accumulator::Values(values), AggKind::Quantile(p)) => {
+                quantile_cont(values, p).map_or(Value::Null, num)
+            }
+            (Accumulator::Distinct(set), AggKind::Retention) => retention(set, previous),
+            (Accumulator::Distinct(set), _) => Value::Num(set.len() as f64),
+            (Accumulator::Nps { n: 0, .. }, _) => Value::Null,
+            (
+                Accumulator::Nps {
+                    n,
+                    promoters,
+                    detractors,
+                },
+                _,
+            ) => num(100.0 * (*promoters as f64 - *detractors as f64) / *n as f64),
+            _ => Value::Null,
+        }
+    }
+}
+
+fn number(v: &Val) -> Option<f64> {
+    match *v {
+        Val::Num(n) => Some(n),
+        Val::Date(d) => Some(d as f64),
+        Val::DateTime(t) => Some(t as f64),
+        Val::Bool(b) => Some(b as u8 as f64),
+        _ => None,
+    }
+}
+
+fn typed(x: f64, ty: Option<DataType>) -> Value<'static> {
+    match ty {
+        Some(DataType::Date) => Value::Date(x as i32),
+        Some(DataType::DateTime) => Value::DateTime(x as i64),
+        _ => Value::Num(x),
+    }
+}
+
+fn pick(a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(f(a, b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Neumaier's compensated summation: exact enough that a sum does not depend on row order.
+fn neumaier(sum: &mut f64, compensation: &mut f64, x: f64) {
+    let t = *sum + x;
+    if sum.abs() >= x.abs() {
+        *compensation += (*sum - t) + x;
+    } else {
+        *compensation += (x - t) + *sum;
+    }
+    *sum = t;
+}
+
+/// DuckDB's quantile_cont: linear interpolation at position (n − 1) × p.
+pub fn quantile_cont(values: &[f64], p: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let mut v = values.to_vec();
+    let rank = (v.len() - 1) as f64 * p;
+    let (lo, hi) = (rank.floor() as usize, rank.ceil() as usize);
+    let cmp = |a: &f64, b: &f64| a.total_cmp(b);
+    let (_, &mut lo_value, rest) = v.select_nth_unstable_by(lo, cmp);
+    if hi == lo {
+        return Some(lo_value);
+    }
+    let hi_value = rest.iter().copied().min_by(cmp).unwrap_or(lo_value);
+    Some(lo_value + (hi_value - lo_value) * (rank - lo as f64))
+}
+
+fn retention(current: &HashSet<u128>, previous: Option<&Accumulator>) -> Value<'static> {
+    let Some(Accumulator::Distinct(before)) = previous else {
+        return Value::Null;
+    };
+    if before.is_empty() {
+        return Value::Null;
+    }
+    let kept = before.iter().filter(|h| current.contains(h)).count();
+    Value::Num(kept as f64 / before.len() as f64)
+}
+
+/// Two independent 64-bit hashes of a value's canonical bytes: 1 and 1.0 hash alike.
+fn hash128(v: &Val) -> u128 {
+    let half = |salt: u8| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        salt.hash(&mut h);
+        match v {
+            Val::Num(n) => (0u8, if *n == 0.0 { 0.0f64 } else { *n }.to_bits()).hash(&mut h),
+            Val::Str(s) => (1u8, s.as_ref()).hash(&mut h),
+            Val::Bool(b) => (2u8, *b).hash(&mut h),
+            Val::Date(d) => (3u8, *d).hash(&mut h),
+            Val::DateTime(t) => (4u8, *t).hash(&mut h),
+            Val::Null => 5u8.hash(&mut h),
+        }
+        h.finish()
+    };
+    ((half(0x5a) as u128) << 64) | half(0xa5) as u128
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KINDS: [AggKind; 10] = [
+        AggKind::CountStar,
+        AggKind::Count,
+        AggKind::CountIf,
+        AggKind::Sum,
+        AggKind::Avg,
+        AggKind::Min,
+        AggKind::Max,
+        AggKind::Quantile(0.3),
+        AggKind::CountDistinct,
+        AggKind::Nps,
+    ];
+
+    fn sample(i: u32) -> Val<'static> {
+        match i % 7 {
+            0 => Val::Null,
+            1 => Val::Bool(i % 2 == 0),
+            _ => Val::Num(((i * 37) % 11) as f64 + 0.1 * (i % 3) as f64),
+        }
+    }
+
+    #[test]
+    fn one_pass_equals_two_merged_halves() {
+        for kind in KINDS {
+            for split in [0, 1, 17, 50, 99] {
+                let mut whole = Accumulator::new(kind);
+                let (mut a, mut b) = (Accumulator::new(kind), Accumulator::new(kind));
+                for i in 0..100 {
+                    let v = sample(i);
+                    whole.add(kind, &v);
+                    if i < split {
+                        a.add(kind, &v)
+                    } else {
+                        b.add(kind, &v)
+                    }
+                }
+                a.merge(&b);
+                assert_eq!(
+                    a.finish(kind, None, None),
+                    whole.finish(kind, None, None),
+                    "{kind:?} split at {split}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn quantile_cont_interpolates_like_duckdb() {
+        assert_eq!(quantile_cont(&[1.0, 2.0, 4.0, 10.0], 0.5), Some(3.0));
+        assert!((quantile_cont(&[1.0, 2.0, 4.0, 10.0], 0.3).unwrap() - 1.9).abs() < 1e-12);
+        assert_eq!(quantile_cont(&[5.0], 0.9), Some(5.0));
+        assert_eq!(quantile_cont(&[], 0.5), None);
+    }
+
+    #[test]
+    fn nps_and_empty_groups() {
+        let mut acc = Accumulator::new(AggKind::Nps);
+        for s in [10.0, 9.0, 8.0, 6.0, 0.0] {
+            acc.add(AggKind::Nps, &Val::Num(s));
+        }
+        assert_eq!(acc.finish(AggKind::Nps, None, None), Value::Num(0.0));
+        assert_eq!(
+            Accumulator::new(AggKind::Avg).finish(AggKind::Avg, None, None),
+            Value::Null
+        );
+        assert_eq!(
+            Accumulator::new(AggKind::Count).finish(AggKind::Count, None, None),
+            Value::Num(0.0)
+        );
+    }
+
+    #[test]
+    fn retention_is_the_share_of_previous_values_seen_again() {
+        let mut before = Accumulator::new(AggKind::Retention);
+        let mut now = Accumulator::new(AggKind::Retention);
+        for c in ["a", "b", "c", "d"] {
+            before.add(AggKind::Retention, &Val::Str(c.into()));
+        }
+        for c in ["a", "c", "e"] {
+            now.add(AggKind::Retention, &Val::Str(c.into()));
+        }
+        assert_eq!(
+            now.finish(AggKind::Retention, None, Some(&before)),
+            Value::Num(0.5)
+        );
+        assert_eq!(now.finish(AggKind::Retention, None, None), Value::Null);
+    }
+
+    #[test]
+    fn compensated_sum_is_order_independent() {
+        let values = [1e16, 1.0, -1e16, 1.0];
+        let mut acc = Accumulator::new(AggKind::Sum);
+        for v in values {
+            acc.add(AggKind::Sum, &Val::Num(v));
+        }
+        assert_eq!(acc.finish(AggKind::Sum, None, None), Value::Num(2.0));
+    }
+}

@@ -1,0 +1,201 @@
+//! From computed values to results: the previous value (archived, else computed), the delta,
+//! whether the two are like-for-like, and the status from `warn`, `fail` and `alert_change`.
+
+use super::pass::{GroupOutput, KpiOutput};
+use super::windows::RunWindows;
+use crate::config::Kpi;
+use crate::formula::Node;
+use crate::model::{dimensions_label, Direction, KpiResult, Status};
+use crate::period::{Calendar, Window};
+use crate::value::Value;
+use chrono::NaiveDate;
+
+/// A value recorded by an earlier run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub value: Option<f64>,
+    pub fingerprint: String,
+}
+
+/// What the archive knows, as the engine needs it (the command layer reads the files).
+pub trait History {
+    /// The value recorded for a KPI, period label and dimensions label.
+    fn recorded(&self, kpi: &str, period: &str, dimensions: &str) -> Option<Recorded>;
+    /// Up to `n` archived values of periods that start before `before`, oldest first.
+    fn recent(&self, kpi: &str, dimensions: &str, before: NaiveDate, n: usize) -> Vec<Option<f64>>;
+}
+
+/// No archive (`--no-archive` on a first run, tests).
+pub struct NoHistory;
+
+impl History for NoHistory {
+    fn recorded(&self, _: &str, _: &str, _: &str) -> Option<Recorded> {
+        None
+    }
+    fn recent(&self, _: &str, _: &str, _: NaiveDate, _: usize) -> Vec<Option<f64>> {
+        vec![]
+    }
+}
+
+/// What results need besides the values.
+pub struct Context<'a> {
+    pub calendar: &'a Calendar,
+    pub history: &'a dyn History,
+    pub alert_change: Option<f64>,
+    /// Periods in a sparkline, this one included.
+    pub sparkline: usize,
+}
+
+/// The results of a source KPI for the target window: overall first, then breakdowns.
+pub fn source_results(
+    kpi: &Kpi,
+    output: &KpiOutput,
+    windows: &RunWindows,
+    ctx: &Context,
+) -> Vec<KpiResult> {
+    let find = |w: &Window| output.windows.iter().find(|o| o.window.as_ref() == Some(w));
+    let (current, previous) = if kpi.is_snapshot() {
+        (output.windows.first(), None)
+    } else {
+        (find(&windows.target), find(&windows.previous))
+    };
+    let Some(current) = current else {
+        return vec![];
+    };
+    current
+        .groups
+        .iter()
+        .map(|group| {
+            let from_data = previous
+                .and_then(|p| p.groups.iter().find(|g| g.dimensions == group.dimensions))
+                .filter(|g| g.rows > 0)
+                .map(|g| g.value);
+            let mut result = base_result(
+                kpi,
+                windows,
+                ctx,
+                group.dimensions.clone(),
+                group.value,
+                group.rows,
+            );
+            fill_previous(&mut result, kpi, windows, ctx, from_data);
+            finish(&mut result, kpi, ctx);
+            result
+        })
+        .collect()
+}
+
+/// A result with its value and period; previous value and status still to fill.
+pub fn base_result(
+    kpi: &Kpi,
+    windows: &RunWindows,
+    ctx: &Context,
+    dimensions: Vec<(String, String)>,
+    value: Option<f64>,
+    rows: u64,
+) -> KpiResult {
+    KpiResult {
+        kpi: kpi.id.clone(),
+        name: kpi.name.clone(),
+        unit: kpi.unit,
+        direction: kpi.direction,
+        period: ctx.calendar.label(&windows.target.period),
+        period_start: windows.target.start,
+        period_end: windows.target.end,
+        dimensions,
+        value,
+        previous_period: Some(ctx.calendar.label(&windows.previous.period)),
+        previous_value: None,
+        delta: None,
+        delta_pct: None,
+        status: Status::NoData,
+        comparable: None,
+        rows,
+        history: vec![],
+    }
+}
+
+/// The previous value: archived for that period if any (unless this is a period to date, which
+/// compares with the same elapsed part, never a whole recorded period), else computed.
+pub fn fill_previous(
+    result: &mut KpiResult,
+    kpi: &Kpi,
+    windows: &RunWindows,
+    ctx: &Context,
+    from_data: Option<Option<f64>>,
+) {
+    let label = dimensions_label(&result.dimensions);
+    let archived = match (
+        &result.previous_period,
+        windows.target.is_partial() && !kpi.is_snapshot(),
+    ) {
+        (Some(period), false) => ctx.history.recorded(&kpi.id, period, &label),
+        _ => None,
+    };
+    match (archived, from_data) {
+        (Some(recorded), _) => {
+            result.previous_value = recorded.value;
+            result.comparable = recorded
+                .value
+                .map(|_| recorded.fingerprint == kpi.fingerprint);
+        }
+        (None, Some(value)) => {
+            result.previous_value = value;
+            result.comparable = value.map(|_| true);
+        }
+        (None, None) => {}
+    }
+    let mut history = ctx.history.recent(
+        &kpi.id,
+        &label,
+        windows.target.start,
+        ctx.sparkline.saturating_sub(1),
+    );
+    history.push(result.value);
+    result.history = history;
+}
+
+/// Delta and status.
+pub fn finish(result: &mut KpiResult, kpi: &Kpi, ctx: &Context) {
+    result.compute_delta();
+    result.status = status(result, kpi, ctx.alert_change);
+}
+
+fn status(r: &KpiResult, kpi: &Kpi, alert_change: Option<f64>) -> Status {
+    if r.value.is_none() {
+        return Status::NoData;
+    }
+    let num = |v: Option<f64>| v.map_or(Value::Null, Value::Num);
+    let inputs = [
+        num(r.value),
+        num(r.previous_value),
+        num(r.delta),
+        num(r.delta_pct),
+        num(kpi.target.as_ref().map(|t| t.value)),
+    ];
+    let holds = |cond: &Option<Node>| cond.as_ref().is_some_and(|c| c.eval(&inputs).is_true());
+    if holds(&kpi.fail) {
+        return Status::Fail;
+    }
+    if holds(&kpi.warn) {
+        return Status::Warn;
+    }
+    let bad_move = match (alert_change, r.delta_pct, kpi.direction) {
+        (Some(limit), Some(pct), Direction::Up) => pct < -limit,
+        (Some(limit), Some(pct), Direction::Down) => pct > limit,
+        _ => false,
+    };
+    if bad_move {
+        Status::Warn
+    } else {
+        Status::Ok
+    }
+}
+
+/// The group of a window output with these dimensions.
+pub fn group_of<'a>(
+    groups: &'a [GroupOutput],
+    dimensions: &[(String, String)],
+) -> Option<&'a GroupOutput> {
+    groups.iter().find(|g| g.dimensions == dimensions)
+}

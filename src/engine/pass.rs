@@ -1,0 +1,292 @@
+//! The one pass over a source: every row goes once through every KPI of the source, into the
+//! accumulators of its window (period) and of each breakdown group. Pure: rows come in through
+//! [`SourcePass::add_row`], results go out through [`SourcePass::finish`].
+
+use super::accumulator::Accumulator;
+use super::plan::{KpiPlan, SourcePlan};
+use crate::formula::{AggSpec, Val};
+use crate::period::Window;
+use crate::value::{days_from_date, Value, MICROS_PER_DAY};
+use std::collections::HashMap;
+
+/// Dimension values of a group, interned per column; breakdowns have at most four columns.
+type GroupKey = [u32; 4];
+
+/// The label of rows whose dimension value is empty: they are shown, never dropped.
+pub const EMPTY_LABEL: &str = "(empty)";
+
+#[derive(Debug, Default)]
+struct Group {
+    rows: u64,
+    accs: Vec<Accumulator>,
+}
+
+/// Per-KPI counters, for `explain` and for the message when a period has no rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KpiCounts {
+    /// Rows removed by the KPI's own filter.
+    pub filtered: u64,
+    /// Rows whose time is null or outside every window computed.
+    pub outside: u64,
+}
+
+struct KpiState {
+    /// Sorted, non-overlapping; empty for a snapshot KPI (every row counts).
+    windows: Vec<Window>,
+    ranges: Vec<(i32, i32)>,
+    /// Index: window × breakdowns + breakdown.
+    groups: Vec<HashMap<GroupKey, Group>>,
+    counts: KpiCounts,
+}
+
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, u32>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, value: &Value) -> u32 {
+        let text: std::borrow::Cow<str> = match value {
+            Value::Str(s) if !s.is_empty() => std::borrow::Cow::Borrowed(*s),
+            Value::Null | Value::Str(_) => std::borrow::Cow::Borrowed(EMPTY_LABEL),
+            other => std::borrow::Cow::Owned(super::label_of(other)),
+        };
+        if let Some(&id) = self.ids.get(text.as_ref()) {
+            return id;
+        }
+        let id = self.names.len() as u32;
+        self.names.push(text.to_string());
+        self.ids.insert(text.into_owned(), id);
+        id
+    }
+}
+
+pub struct SourcePass<'p> {
+    plan: &'p SourcePlan,
+    kpis: Vec<KpiState>,
+    interners: Vec<Interner>,
+    /// Rows removed by the source's filter.
+    pub filtered: u64,
+    /// Rows that went through the source filter.
+    pub rows: u64,
+}
+
+impl<'p> SourcePass<'p> {
+    /// `windows[i]` are the windows of `plan.kpis[i]` (empty for a snapshot KPI).
+    pub fn new(plan: &'p SourcePlan, windows: Vec<Vec<Window>>) -> SourcePass<'p> {
+        let kpis = plan
+            .kpis
+            .iter()
+            .zip(windows)
+            .map(|(kpi, mut windows)| {
+                windows.sort_by_key(|w| w.start);
+                let ranges = windows
+                    .iter()
+                    .map(|w| (days_from_date(w.start), days_from_date(w.end)))
+                    .collect();
+                let n = windows.len().max(1) * kpi.breakdowns.len();
+                KpiState {
+                    windows,
+                    ranges,
+                    groups: (0..n).map(|_| HashMap::new()).collect(),
+                    counts: KpiCounts::default(),
+                }
+            })
+            .collect();
+        let interners = (0..plan.used.len()).map(|_| Interner::default()).collect();
+        SourcePass {
+            plan,
+            kpis,
+            interners,
+            filtered: 0,
+            rows: 0,
+        }
+    }
+
+    /// Feeds one row (values of `plan.used`, in slot order) to every KPI of the source.
+    pub fn add_row(&mut self, row: &[Value<'_>]) {
+        if let Some(filter) = &self.plan.filter {
+            if !filter.eval(row).is_true() {
+                self.filtered += 1;
+                return;
+            }
+        }
+        self.rows += 1;
+        let mut args: Vec<Option<Val>> = Vec::new();
+        for (plan, state) in self.plan.kpis.iter().zip(&mut self.kpis) {
+            let Some(window) = state.window_of(plan, row) else {
+                state.counts.outside += 1;
+                continue;
+            };
+            if let Some(filter) = &plan.filter {
+                if !filter.eval(row).is_true() {
+                    state.counts.filtered += 1;
+                    continue;
+                }
+            }
+            args.clear();
+            args.extend(plan.formula.aggs.iter().map(|spec| agg_input(spec, row)));
+            for (b, breakdown) in plan.breakdowns.iter().enumerate() {
+                let mut key: GroupKey = [0; 4];
+                for (k, &slot) in breakdown.slots.iter().enumerate() {
+                    key[k] = self.interners[slot].id(&row[slot]);
+                }
+                let groups = &mut state.groups[window * plan.breakdowns.len() + b];
+                let group = groups.entry(key).or_insert_with(|| Group {
+                    rows: 0,
+                    accs: plan
+                        .formula
+                        .aggs
+                        .iter()
+                        .map(|a| Accumulator::new(a.kind))
+                        .collect(),
+                });
+                group.rows += 1;
+                for ((acc, spec), arg) in group.accs.iter_mut().zip(&plan.formula.aggs).zip(&args) {
+                    if let Some(v) = arg {
+                        acc.add(spec.kind, v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The value of every KPI, window and group.
+    pub fn finish(self) -> Vec<KpiOutput> {
+        let interners = &self.interners;
+        self.plan
+            .kpis
+            .iter()
+            .zip(self.kpis)
+            .map(|(plan, state)| state.finish(plan, interners))
+            .collect()
+    }
+}
+
+/// The argument of one aggregate for a row; None when its FILTER rejects the row.
+fn agg_input<'a>(spec: &AggSpec, row: &[Value<'a>]) -> Option<Val<'a>> {
+    if let Some(filter) = &spec.filter {
+        if !filter.eval(row).is_true() {
+            return None;
+        }
+    }
+    Some(spec.arg.as_ref().map_or(Val::Null, |arg| arg.eval(row)))
+}
+
+impl KpiState {
+    fn window_of(&self, plan: &KpiPlan, row: &[Value]) -> Option<usize> {
+        let Some(slot) = plan.time else {
+            return Some(0);
+        };
+        let day = match row[slot] {
+            Value::Date(d) => d,
+            Value::DateTime(t) => t.div_euclid(MICROS_PER_DAY) as i32,
+            _ => return None,
+        };
+        let i = self
+            .ranges
+            .partition_point(|&(start, _)| start <= day)
+            .checked_sub(1)?;
+        (day <= self.ranges[i].1).then_some(i)
+    }
+
+    fn finish(self, plan: &KpiPlan, interners: &[Interner]) -> KpiOutput {
+        let nb = plan.breakdowns.len();
+        let n_windows = self.windows.len().max(1);
+        let mut windows = Vec::with_capacity(n_windows);
+        for w in 0..n_windows {
+            let mut groups = Vec::new();
+            for (b, breakdown) in plan.breakdowns.iter().enumerate() {
+                let current = &self.groups[w * nb + b];
+                let previous = w.checked_sub(1).map(|p| &self.groups[p * nb + b]);
+                let mut found: Vec<GroupOutput> = current
+                    .iter()
+                    .map(|(key, group)| {
+                        let before = previous.and_then(|p| p.get(key));
+                        let dimensions = breakdown
+                            .names
+                            .iter()
+                            .zip(&breakdown.slots)
+                            .enumerate()
+                            .map(|(k, (name, &slot))| {
+                                (name.clone(), interners[slot].names[key[k] as usize].clone())
+                            })
+                            .collect();
+                        finish_group(plan, group, before, dimensions)
+                    })
+                    .collect();
+                if b == 0 && found.is_empty() {
+                    // The overall value always exists: a count over no rows is 0, a ratio null.
+                    found.push(finish_group(plan, &Group::default(), None, vec![]));
+                }
+                found.sort_by(|a, b| a.dimensions.cmp(&b.dimensions));
+                groups.extend(found);
+            }
+            windows.push(WindowOutput {
+                window: self.windows.get(w).copied(),
+                groups,
+            });
+        }
+        KpiOutput {
+            id: plan.id.clone(),
+            windows,
+            counts: self.counts,
+        }
+    }
+}
+
+fn finish_group(
+    plan: &KpiPlan,
+    group: &Group,
+    before: Option<&Group>,
+    dimensions: Vec<(String, String)>,
+) -> GroupOutput {
+    let aggregates: Vec<Value<'static>> = plan
+        .formula
+        .aggs
+        .iter()
+        .enumerate()
+        .map(|(i, spec)| {
+            let empty = Accumulator::new(spec.kind);
+            let acc = group.accs.get(i).unwrap_or(&empty);
+            acc.finish(spec.kind, spec.arg_type, before.and_then(|b| b.accs.get(i)))
+        })
+        .collect();
+    let value = plan
+        .formula
+        .outer
+        .eval(&aggregates)
+        .as_num()
+        .filter(|v| v.is_finite());
+    GroupOutput {
+        dimensions,
+        value,
+        rows: group.rows,
+        aggregates,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct KpiOutput {
+    pub id: String,
+    /// In window order (oldest first); one window with `window: None` for a snapshot KPI.
+    pub windows: Vec<WindowOutput>,
+    pub counts: KpiCounts,
+}
+
+#[derive(Debug, Clone)]
+pub struct WindowOutput {
+    pub window: Option<Window>,
+    /// The overall group first, then each breakdown's groups sorted by their values.
+    pub groups: Vec<GroupOutput>,
+}
+
+#[derive(Debug, Clone)]
+pub struct GroupOutput {
+    pub dimensions: Vec<(String, String)>,
+    pub value: Option<f64>,
+    pub rows: u64,
+    /// Each aggregate's finished value, for `explain`.
+    pub aggregates: Vec<Value<'static>>,
+}

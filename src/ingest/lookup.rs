@@ -1,0 +1,127 @@
+//! Lookup tables: a small CSV loaded once and joined to each row of a source by key.
+
+use super::parse::{parse_field, FieldFormat};
+use super::schema::{find_column, read_header};
+use super::{files, sniff};
+use crate::config::Lookup;
+use crate::value::{DataType, Value};
+use anyhow::{Context, Result};
+use std::collections::HashMap;
+
+/// An owned value of a lookup cell.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Num(f64),
+    Str(String),
+    Bool(bool),
+    Date(i32),
+    DateTime(i64),
+}
+
+impl Cell {
+    pub fn as_value(&self) -> Value<'_> {
+        match self {
+            Cell::Null => Value::Null,
+            Cell::Num(n) => Value::Num(*n),
+            Cell::Str(s) => Value::Str(s),
+            Cell::Bool(b) => Value::Bool(*b),
+            Cell::Date(d) => Value::Date(*d),
+            Cell::DateTime(t) => Value::DateTime(*t),
+        }
+    }
+
+    fn from_value(v: Value<'_>) -> Cell {
+        match v {
+            Value::Null => Cell::Null,
+            Value::Num(n) => Cell::Num(n),
+            Value::Str(s) => Cell::Str(s.to_string()),
+            Value::Bool(b) => Cell::Bool(b),
+            Value::Date(d) => Cell::Date(d),
+            Value::DateTime(t) => Cell::DateTime(t),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct LookupTable {
+    pub name: String,
+    /// Index in the source's header of the join column.
+    pub on: usize,
+    /// The added columns, named as in the lookup file, with their inferred types.
+    pub columns: Vec<(String, DataType)>,
+    rows: HashMap<String, Vec<Cell>>,
+}
+
+impl LookupTable {
+    /// Loads the lookup file. A key that appears twice keeps its last row, like a source key.
+    pub fn load(lookup: &Lookup, on: usize, format: &FieldFormat) -> Result<LookupTable> {
+        let what = format!("lookup `{}`", lookup.name);
+        let delimiter = match lookup.delimiter {
+            Some(d) => d,
+            None => sniff::sniff_delimiter(
+                &files::sample(&lookup.path, lookup.encoding, 64 * 1024)
+                    .with_context(|| what.clone())?,
+            )
+            .unwrap_or(b','),
+        };
+        let header =
+            read_header(&lookup.path, lookup.encoding, delimiter).with_context(|| what.clone())?;
+        let key = find_column(&header, &lookup.on, &lookup.name, "on")?;
+        let wanted: Vec<usize> = lookup
+            .columns
+            .iter()
+            .map(|c| find_column(&header, c, &lookup.name, "columns"))
+            .collect::<Result<_>>()?;
+        let raw = read_all(&lookup.path, lookup.encoding, delimiter, header.len())?;
+        let columns: Vec<(String, DataType)> = wanted
+            .iter()
+            .map(|&i| {
+                (
+                    header[i].clone(),
+                    sniff::infer_type(raw.iter().map(|r| r[i].as_str()), format),
+                )
+            })
+            .collect();
+        let mut rows = HashMap::new();
+        for record in &raw {
+            let cells = wanted
+                .iter()
+                .zip(&columns)
+                .map(|(&i, (_, ty))| {
+                    parse_field(&record[i], *ty, format).map_or(Cell::Null, Cell::from_value)
+                })
+                .collect();
+            rows.insert(record[key].trim().to_string(), cells);
+        }
+        Ok(LookupTable {
+            name: lookup.name.clone(),
+            on,
+            columns,
+            rows,
+        })
+    }
+
+    /// The added cells for a join key; None when the key is not in the table.
+    pub fn get(&self, key: &str) -> Option<&[Cell]> {
+        self.rows.get(key.trim()).map(Vec::as_slice)
+    }
+}
+
+fn read_all(
+    path: &std::path::Path,
+    encoding: crate::config::Encoding,
+    delimiter: u8,
+    width: usize,
+) -> Result<Vec<Vec<String>>> {
+    let mut reader = files::csv_reader(path, encoding, delimiter)?;
+    let mut out = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| super::scan::csv_error(e, path))?;
+        if i == 0 || record.len() != width {
+            continue;
+        }
+        out.push(record.iter().map(str::to_string).collect());
+    }
+    Ok(out)
+}

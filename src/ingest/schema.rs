@@ -1,0 +1,182 @@
+//! A source's schema, read before any row is computed: its files, dialect, header, column
+//! types (declared, else inferred from a sample) and lookup tables.
+
+use super::files;
+use super::lookup::LookupTable;
+use super::parse::FieldFormat;
+use super::sniff;
+use crate::config::{Encoding, Source};
+use crate::value::DataType;
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+
+/// Rows read to infer the types of undeclared columns.
+const INFERENCE_ROWS: usize = 2000;
+
+#[derive(Debug)]
+pub struct Schema {
+    pub source: String,
+    pub files: Vec<PathBuf>,
+    pub delimiter: u8,
+    pub encoding: Encoding,
+    pub format: FieldFormat,
+    /// Columns of the files, in header order.
+    pub header: Vec<String>,
+    /// Every column a formula may use: the header's, then each lookup's, with their types.
+    pub columns: Vec<(String, DataType)>,
+    pub lookups: Vec<LookupTable>,
+    /// Index in `header` of the deduplication key.
+    pub key: Option<usize>,
+}
+
+impl Schema {
+    /// Reads the headers and a sample of `source`, and loads its lookups.
+    pub fn open(source: &Source) -> Result<Schema> {
+        let files = files::expand(&source.path, &source.name)?;
+        let delimiter = match source.delimiter {
+            Some(d) => d,
+            None => sniff_file(&files[0], source.encoding)?,
+        };
+        let header = read_header(&files[0], source.encoding, delimiter)?;
+        for other in &files[1..] {
+            let h = read_header(other, source.encoding, delimiter)?;
+            if h != header {
+                bail!(
+                    "source `{}`: {} has a different header than {}\n  expected: {}\n  found:    {}",
+                    source.name,
+                    other.display(),
+                    files[0].display(),
+                    header.join(", "),
+                    h.join(", ")
+                );
+            }
+        }
+        let format = FieldFormat {
+            decimal: source.decimal,
+            date_format: source.date_format.clone(),
+            null_values: source.null_values.clone(),
+        };
+        let types = column_types(source, &files[0], delimiter, &header, &format)?;
+        let mut columns: Vec<(String, DataType)> = header.iter().cloned().zip(types).collect();
+        let key = source
+            .key
+            .as_ref()
+            .map(|k| find_column(&header, k, &source.name, "key"))
+            .transpose()?;
+        let mut lookups = Vec::new();
+        for lookup in &source.lookups {
+            let on = find_column(
+                &header,
+                &lookup.on,
+                &source.name,
+                &format!("lookup `{}`: on", lookup.name),
+            )?;
+            let table = LookupTable::load(lookup, on, &format)?;
+            columns.extend(table.columns.iter().cloned());
+            lookups.push(table);
+        }
+        Ok(Schema {
+            source: source.name.clone(),
+            files,
+            delimiter,
+            encoding: source.encoding,
+            format,
+            header,
+            columns,
+            lookups,
+            key,
+        })
+    }
+}
+
+fn sniff_file(path: &Path, encoding: Encoding) -> Result<u8> {
+    let sample = files::sample(path, encoding, 64 * 1024)?;
+    Ok(sniff::sniff_delimiter(&sample).unwrap_or(b','))
+}
+
+/// The first record, trimmed. An empty file has no header: that is an error, not an empty source.
+pub fn read_header(path: &Path, encoding: Encoding, delimiter: u8) -> Result<Vec<String>> {
+    let mut reader = files::csv_reader(path, encoding, delimiter)?;
+    let mut record = csv::StringRecord::new();
+    let found = reader
+        .read_record(&mut record)
+        .map_err(|e| super::scan::csv_error(e, path))?;
+    if !found || record.iter().all(|f| f.trim().is_empty()) {
+        bail!(
+            "{} is empty: a CSV export needs at least a header line",
+            path.display()
+        );
+    }
+    let header: Vec<String> = record.iter().map(|f| f.trim().to_string()).collect();
+    if let Some(dup) = header
+        .iter()
+        .enumerate()
+        .find(|(i, h)| header[..*i].contains(h))
+    {
+        bail!(
+            "{}:1: the column `{}` appears twice in the header",
+            path.display(),
+            dup.1
+        );
+    }
+    Ok(header)
+}
+
+pub fn find_column(header: &[String], name: &str, source: &str, what: &str) -> Result<usize> {
+    header
+        .iter()
+        .position(|h| h == name)
+        .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
+        .with_context(|| {
+            format!(
+                "source `{source}`: {what}: unknown column `{name}` (columns: {})",
+                header.join(", ")
+            )
+        })
+}
+
+/// Declared types win; the others are inferred from the first rows of the first file.
+fn column_types(
+    source: &Source,
+    path: &Path,
+    delimiter: u8,
+    header: &[String],
+    format: &FieldFormat,
+) -> Result<Vec<DataType>> {
+    for (name, _) in &source.columns {
+        find_column(header, name, &source.name, "columns")?;
+    }
+    let mut samples: Vec<Vec<String>> = vec![Vec::new(); header.len()];
+    let mut reader = files::csv_reader(path, source.encoding, delimiter)?;
+    let mut record = csv::StringRecord::new();
+    let mut rows = 0;
+    while rows <= INFERENCE_ROWS {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            // A bad line in the sample is reported by the scan, with its line; infer from the rest.
+            Err(_) => break,
+        }
+        rows += 1;
+        if rows == 1 || record.len() != header.len() {
+            continue;
+        }
+        for (i, field) in record.iter().enumerate() {
+            samples[i].push(field.to_string());
+        }
+    }
+    Ok(header
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let declared = source
+                .columns
+                .iter()
+                .find(|(c, _)| c == name || c.eq_ignore_ascii_case(name));
+            declared.map_or_else(
+                || sniff::infer_type(samples[i].iter().map(String::as_str), format),
+                |(_, t)| *t,
+            )
+        })
+        .collect())
+}

@@ -1,0 +1,132 @@
+//! The result model shared by the engine, the archive and the renderers: what a run produced.
+//!
+//! Renderers are pure functions over [`RunReport`]; they never compute, read files or look at
+//! the clock.
+
+use chrono::NaiveDate;
+
+/// How a value is displayed. Display only: the value itself is always a raw number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Unit {
+    #[default]
+    Number,
+    Percent,
+    Currency,
+    Days,
+    Hours,
+}
+
+impl Unit {
+    pub fn name(self) -> &'static str {
+        match self {
+            Unit::Number => "number",
+            Unit::Percent => "percent",
+            Unit::Currency => "currency",
+            Unit::Days => "days",
+            Unit::Hours => "hours",
+        }
+    }
+}
+
+/// Which way is good.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    #[default]
+    Up,
+    Down,
+    None,
+}
+
+impl Direction {
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+            Direction::None => "none",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Warn,
+    Fail,
+    NoData,
+}
+
+impl Status {
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::NoData => "no_data",
+        }
+    }
+}
+
+/// One computed value: a KPI, for one period, overall (`dimensions` empty) or for one breakdown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KpiResult {
+    pub kpi: String,
+    pub name: String,
+    pub unit: Unit,
+    pub direction: Direction,
+    pub period: String,
+    pub period_start: NaiveDate,
+    /// The last day computed: the period's end, or the as-of date for a period to date.
+    pub period_end: NaiveDate,
+    /// (dimension, value) pairs in the order of the breakdown (`region+channel`).
+    pub dimensions: Vec<(String, String)>,
+    pub value: Option<f64>,
+    pub previous_period: Option<String>,
+    pub previous_value: Option<f64>,
+    pub delta: Option<f64>,
+    pub delta_pct: Option<f64>,
+    pub status: Status,
+    /// False when the previous value was recorded under another definition; None without one.
+    pub comparable: Option<bool>,
+    /// Rows that fed this value (after filters, inside the period).
+    pub rows: u64,
+    /// Recent archived values, oldest first, ending with this one (for sparklines).
+    pub history: Vec<Option<f64>>,
+}
+
+impl KpiResult {
+    /// Fills `delta` and `delta_pct` from `value` and `previous_value`.
+    pub fn compute_delta(&mut self) {
+        (self.delta, self.delta_pct) = match (self.value, self.previous_value) {
+            (Some(v), Some(p)) => {
+                let delta = v - p;
+                let pct = if p == 0.0 {
+                    None
+                } else {
+                    Some(delta / p.abs())
+                };
+                (Some(delta), pct)
+            }
+            _ => (None, None),
+        };
+    }
+
+    /// `region=EMEA;channel=Web`, as in the CSV output and the archive.
+    pub fn dimensions_label(&self) -> String {
+        dimensions_label(&self.dimensions)
+    }
+}
+
+pub fn dimensions_label(dimensions: &[(String, String)]) -> String {
+    dimensions
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// Everything a run hands to a renderer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunReport {
+    pub as_of: NaiveDate,
+    pub results: Vec<KpiResult>,
+}

@@ -1,0 +1,219 @@
+//! Number formatting for the human-readable renderers: values by unit, deltas and sparklines.
+//!
+//! Machine formats (CSV, JSON) print raw numbers and leave this module alone. Rounding is half
+//! away from zero (0.3125 → 31.3 %), as a person rounding by hand expects.
+
+use crate::model::Unit;
+
+/// Shown in place of a missing value.
+pub const NO_VALUE: &str = "–";
+
+/// Sparkline bars, lowest first.
+const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// A value as a person reads it: `31.3 %`, `12,345.68`, `12.4 d`, `36.5 h`, `1,234.5`; `–` for none.
+pub fn format_value(value: Option<f64>, unit: Unit) -> String {
+    match value.filter(|v| v.is_finite()) {
+        Some(v) => with_unit(v, unit),
+        None => NO_VALUE.to_string(),
+    }
+}
+
+/// A signed change: `+3.3 pts` for a percent KPI, else `+1,234.5 (+11.6 %)`; `–` for none.
+pub fn format_delta(delta: Option<f64>, delta_pct: Option<f64>, unit: Unit) -> String {
+    let Some(delta) = delta.filter(|d| d.is_finite()) else {
+        return NO_VALUE.to_string();
+    };
+    if unit == Unit::Percent {
+        // A change of a share is read in points: 28 % → 31.3 % is +3.3 pts, not +11.6 %.
+        return format!("{} pts", signed(decimal(delta * 100.0, 1, false)));
+    }
+    let absolute = signed(with_unit(delta, unit));
+    match delta_pct.filter(|p| p.is_finite()) {
+        Some(pct) => format!("{absolute} ({} %)", signed(decimal(pct * 100.0, 1, false))),
+        None => absolute,
+    }
+}
+
+/// A bar per value, scaled between the series' minimum and maximum: a space for a missing value,
+/// `▄` throughout for a flat series, an empty string for an empty one.
+pub fn sparkline(values: &[Option<f64>]) -> String {
+    let present = || values.iter().flatten().copied().filter(|v| v.is_finite());
+    let min = present().fold(f64::INFINITY, f64::min);
+    let max = present().fold(f64::NEG_INFINITY, f64::max);
+    values
+        .iter()
+        .map(|v| match v.filter(|v| v.is_finite()) {
+            Some(v) => bar(v, min, max),
+            None => ' ',
+        })
+        .collect()
+}
+
+fn bar(value: f64, min: f64, max: f64) -> char {
+    let span = max - min;
+    if !(span > 0.0 && span.is_finite()) {
+        return BARS[3];
+    }
+    // `as usize` saturates (a NaN becomes 0), so the index cannot leave the table.
+    let index = ((value - min) / span * 7.0).round() as usize;
+    BARS[index.min(BARS.len() - 1)]
+}
+
+/// The magnitude of a finite value with its unit's precision and suffix.
+fn with_unit(value: f64, unit: Unit) -> String {
+    match unit {
+        Unit::Percent => format!("{} %", decimal(value * 100.0, 1, false)),
+        Unit::Currency => decimal(value, 2, false),
+        Unit::Days => format!("{} d", decimal(value, 1, false)),
+        Unit::Hours => format!("{} h", decimal(value, 1, false)),
+        Unit::Number => decimal(value, 2, true),
+    }
+}
+
+/// Prefixes `+` to a positive figure; a negative one has its `-`, a zero stays unsigned.
+fn signed(text: String) -> String {
+    let zero = !text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    if zero || text.starts_with('-') {
+        text
+    } else {
+        format!("+{text}")
+    }
+}
+
+/// `value` rounded half away from zero to `decimals` places, with thousands separators;
+/// `trim` drops trailing zeros of the fraction (and the point when nothing is left).
+fn decimal(value: f64, decimals: usize, trim: bool) -> String {
+    let digits = scaled_digits(value.abs(), decimals);
+    let (int, frac) = digits.split_at(digits.len() - decimals);
+    let frac = if trim {
+        frac.trim_end_matches('0')
+    } else {
+        frac
+    };
+    let negative = value < 0.0 && digits.bytes().any(|b| b != b'0');
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 2);
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&group_thousands(int));
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
+}
+
+/// The digits of `magnitude × 10^decimals`, rounded, at least `decimals + 1` of them.
+fn scaled_digits(magnitude: f64, decimals: usize) -> String {
+    let scaled = magnitude * 10f64.powi(decimals as i32);
+    // Drop binary noise first, so that 0.3125 - 0.28 = 0.03249999999999997 shows as +3.3 pts,
+    // as the two rounded figures on either side of it suggest.
+    let scaled = ((scaled * 1e6).round() / 1e6).round();
+    let digits = if scaled < 1e15 {
+        // Exact in an integer below 2^53; this is where half-away-from-zero rounding happens.
+        (scaled as u64).to_string()
+    } else {
+        // Too large for a fraction to matter; the standard formatting keeps every digit.
+        format!("{magnitude:.decimals$}").replace('.', "")
+    };
+    format!("{digits:0>width$}", width = decimals + 1)
+}
+
+fn group_thousands(int: &str) -> String {
+    let mut out = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_by_unit() {
+        let cases = [
+            (0.3125, Unit::Percent, "31.3 %"),
+            (0.28, Unit::Percent, "28.0 %"),
+            (1.5, Unit::Percent, "150.0 %"),
+            (12345.678, Unit::Currency, "12,345.68"),
+            (0.5, Unit::Currency, "0.50"),
+            (-1234567.891, Unit::Currency, "-1,234,567.89"),
+            (12.44, Unit::Days, "12.4 d"),
+            (36.5, Unit::Hours, "36.5 h"),
+            (1234.5, Unit::Number, "1,234.5"),
+            (1234.0, Unit::Number, "1,234"),
+            (0.125, Unit::Number, "0.13"),
+            (999.999, Unit::Number, "1,000"),
+            (-0.001, Unit::Number, "0"),
+            (123456789.0, Unit::Number, "123,456,789"),
+            (1e20, Unit::Number, "100,000,000,000,000,000,000"),
+        ];
+        for (value, unit, expected) in cases {
+            assert_eq!(
+                format_value(Some(value), unit),
+                expected,
+                "{value} {unit:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_and_non_finite_values_show_a_dash() {
+        assert_eq!(format_value(None, Unit::Currency), "–");
+        assert_eq!(format_value(Some(f64::NAN), Unit::Number), "–");
+        assert_eq!(format_value(Some(f64::INFINITY), Unit::Percent), "–");
+    }
+
+    #[test]
+    fn deltas() {
+        let cases = [
+            (Some(0.0325), Some(0.1161), Unit::Percent, "+3.3 pts"),
+            (Some(0.3125 - 0.28), None, Unit::Percent, "+3.3 pts"),
+            (Some(-0.05), Some(-0.2), Unit::Percent, "-5.0 pts"),
+            (
+                Some(1234.5),
+                Some(0.1161),
+                Unit::Number,
+                "+1,234.5 (+11.6 %)",
+            ),
+            (
+                Some(-250.0),
+                Some(-0.05),
+                Unit::Currency,
+                "-250.00 (-5.0 %)",
+            ),
+            (Some(1.25), None, Unit::Days, "+1.3 d"),
+            (Some(0.0), Some(0.0), Unit::Hours, "0.0 h (0.0 %)"),
+            (None, None, Unit::Number, "–"),
+        ];
+        for (delta, pct, unit, expected) in cases {
+            assert_eq!(
+                format_delta(delta, pct, unit),
+                expected,
+                "{delta:?} {unit:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn sparklines() {
+        assert_eq!(sparkline(&[]), "");
+        assert_eq!(sparkline(&[Some(1.0), Some(1.0), Some(1.0)]), "▄▄▄");
+        assert_eq!(sparkline(&[Some(5.0)]), "▄");
+        assert_eq!(sparkline(&[Some(0.0), Some(7.0)]), "▁█");
+        assert_eq!(
+            sparkline(&[Some(0.0), Some(1.0), Some(2.0), Some(3.0), Some(7.0)]),
+            "▁▂▃▄█"
+        );
+        assert_eq!(sparkline(&[Some(1.0), None, Some(3.0)]), "▁ █");
+        assert_eq!(sparkline(&[None, None]), "  ");
+        assert_eq!(sparkline(&[Some(f64::NAN), Some(2.0)]), " ▄");
+        assert_eq!(sparkline(&[Some(-f64::MAX), Some(f64::MAX)]), "▄▄");
+    }
+}

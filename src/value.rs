@@ -1,0 +1,101 @@
+//! The typed values that flow from ingestion through formulas to results.
+//!
+//! Dates are days since 1970-01-01 and datetimes are microseconds since 1970-01-01 00:00
+//! (naive, no time zone), as DuckDB stores them, so that `date_diff` and comparisons are
+//! integer arithmetic. Strings borrow from the record being read: no allocation per row.
+
+use std::fmt;
+
+/// The type of a column or of an expression.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DataType {
+    String,
+    Number,
+    Date,
+    DateTime,
+    Bool,
+}
+
+impl DataType {
+    /// The name used in `kpis.toml` (`columns = { amount = "number" }`) and in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            DataType::String => "string",
+            DataType::Number => "number",
+            DataType::Date => "date",
+            DataType::DateTime => "datetime",
+            DataType::Bool => "bool",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<DataType> {
+        Some(match name {
+            "string" | "text" => DataType::String,
+            "number" => DataType::Number,
+            "date" => DataType::Date,
+            "datetime" | "timestamp" => DataType::DateTime,
+            "bool" | "boolean" => DataType::Bool,
+            _ => return None,
+        })
+    }
+
+    /// Dates and datetimes compare with each other (a date is its midnight).
+    pub fn is_temporal(self) -> bool {
+        matches!(self, DataType::Date | DataType::DateTime)
+    }
+}
+
+impl fmt::Display for DataType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One value of one row. `Str` borrows from the record (or a lookup table).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    Null,
+    Num(f64),
+    Str(&'a str),
+    Bool(bool),
+    /// Days since 1970-01-01.
+    Date(i32),
+    /// Microseconds since 1970-01-01 00:00:00.
+    DateTime(i64),
+}
+
+pub const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+impl<'a> Value<'a> {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    /// A date or datetime as microseconds since the epoch (a date is its midnight).
+    pub fn as_micros(&self) -> Option<i64> {
+        match *self {
+            Value::Date(d) => Some(d as i64 * MICROS_PER_DAY),
+            Value::DateTime(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn as_num(&self) -> Option<f64> {
+        match *self {
+            Value::Num(n) => Some(n),
+            _ => None,
+        }
+    }
+}
+
+/// Converts days since the epoch to a calendar date.
+pub fn date_from_days(days: i32) -> Option<chrono::NaiveDate> {
+    chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
+        .checked_add_signed(chrono::TimeDelta::try_days(days as i64)?)
+}
+
+/// Converts a calendar date to days since the epoch.
+pub fn days_from_date(date: chrono::NaiveDate) -> i32 {
+    let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
+    (date - epoch).num_days() as i32
+}
