@@ -122,3 +122,111 @@ pub fn identifiers(expr: &Expr) -> Vec<String> {
     });
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::DataType;
+
+    fn columns() -> Vec<(String, DataType)> {
+        [
+            ("stage", DataType::String),
+            ("amount", DataType::Number),
+            ("closed_at", DataType::Date),
+            ("Customer ID", DataType::String),
+            ("is_test", DataType::Bool),
+        ]
+        .iter()
+        .map(|(n, t)| (n.to_string(), *t))
+        .collect()
+    }
+
+    fn compile(text: &str) -> Result<AggregateFormula, FormulaError> {
+        let cols = columns();
+        let mut used = Vec::new();
+        let mut scope = ColumnScope {
+            columns: &cols,
+            used: &mut used,
+            source: "test",
+        };
+        compile_aggregate(&parse(text)?, &mut scope)
+    }
+
+    fn error_at(text: &str) -> (String, u64, u64) {
+        let err = compile(text).expect_err(text);
+        (err.message, err.pos.line, err.pos.column)
+    }
+
+    #[test]
+    fn accepts_the_spec_formulas() {
+        for f in [
+            "count_if(stage = 'Won') / count_if(stage IN ('Won', 'Lost'))",
+            "count(DISTINCT \"Customer ID\")",
+            "sum(amount) FILTER (WHERE stage = 'Won' AND NOT is_test)",
+            "quantile_cont(amount, 0.9) - median(amount)",
+            "avg(date_diff('day', closed_at, DATE '2026-01-01'))",
+            "count_if(closed_at >= '2026-01-01' AND amount BETWEEN 1 AND 10)",
+            "sum(CASE WHEN stage LIKE 'W%' THEN amount ELSE 0 END) / nullif(count(*), 0)",
+            "max(closed_at) IS NULL::int + count(amount::DOUBLE)",
+            "nps(amount) + retention(\"Customer ID\")",
+            "COUNT(*)",
+        ] {
+            assert!(compile(f).is_ok(), "{f}: {:?}", compile(f).err());
+        }
+    }
+
+    #[test]
+    fn errors_name_the_place() {
+        let cases = [
+            ("sum(stgae)", "unknown column `stgae`", 1, 5),
+            ("sum(stage)", "`sum` needs a number", 1, 5),
+            ("frob(amount)", "unknown function `frob`", 1, 1),
+            ("count(*) +\n  amount", "outside an aggregate", 2, 3),
+            ("count_if(stage = 'Won'", "syntax error", 1, 23),
+            ("count_if(stage)", "needs a bool", 1, 10),
+            ("sum(amount) > 3", "true/false", 1, 1),
+            ("sum(sum(amount))", "not allowed here", 1, 5),
+            (
+                "count_if(amount = 'abc')",
+                "cannot compare a number with a string",
+                1,
+                19,
+            ),
+            ("quantile_cont(amount, 2)", "between 0 and 1", 1, 23),
+        ];
+        for (text, want, line, column) in cases {
+            let (message, l, c) = error_at(text);
+            assert!(message.contains(want), "{text}: {message}");
+            assert_eq!((l, c), (line, column), "{text}: {message}");
+        }
+    }
+
+    #[test]
+    fn division_by_zero_and_nulls_give_null() {
+        let f = compile("sum(amount) / count_if(false)").unwrap();
+        let inputs = [crate::value::Value::Num(5.0), crate::value::Value::Num(0.0)];
+        assert!(f.outer.eval(&inputs).is_null());
+        let f = compile("7 / 2 + 0 * count(*)").unwrap();
+        assert_eq!(
+            f.outer.eval(&[crate::value::Value::Num(1.0)]).as_num(),
+            Some(3.5)
+        );
+    }
+
+    #[test]
+    fn three_valued_logic() {
+        let cols = columns();
+        let mut used = Vec::new();
+        let mut scope = ColumnScope {
+            columns: &cols,
+            used: &mut used,
+            source: "test",
+        };
+        let node = compile_filter(&parse("amount > 1 OR is_test").unwrap(), &mut scope).unwrap();
+        use crate::value::Value::{Bool, Null, Num};
+        // Slots follow first use: amount, then is_test.
+        assert_eq!(node.eval(&[Null, Bool(true)]), Val::Bool(true));
+        assert_eq!(node.eval(&[Null, Bool(false)]), Val::Null);
+        assert_eq!(node.eval(&[Num(2.0), Null]), Val::Bool(true));
+    }
+}

@@ -17,10 +17,9 @@ pub fn parse(text: &str) -> Result<Expr, FormulaError> {
         return Err(FormulaError::new("the formula is empty", Pos::default()));
     }
     let dialect = DuckDbDialect {};
-    let mut parser = Parser::new(&dialect)
-        .try_with_sql(text)
-        .map_err(parser_error)?;
-    let expr = parser.parse_expr().map_err(parser_error)?;
+    let at_end = |err| at_end_if_unplaced(parser_error(err), text);
+    let mut parser = Parser::new(&dialect).try_with_sql(text).map_err(at_end)?;
+    let expr = parser.parse_expr().map_err(at_end)?;
     let rest = parser.peek_token();
     if rest.token != sqlparser::tokenizer::Token::EOF {
         return Err(FormulaError::new(
@@ -32,6 +31,16 @@ pub fn parse(text: &str) -> Result<Expr, FormulaError> {
         ));
     }
     convert(&expr)
+}
+
+/// An error sqlparser could not place ("found: EOF") is at the end of the text.
+fn at_end_if_unplaced(mut err: FormulaError, text: &str) -> FormulaError {
+    if err.pos.line == 0 {
+        let line = text.matches('\n').count() as u64 + 1;
+        let column = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
+        err.pos = Pos { line, column };
+    }
+    err
 }
 
 /// sqlparser puts the position in its message ("... at Line: 1, Column: 5"); lift it out.
