@@ -15,5 +15,6 @@ pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod period;
+pub mod progress;
 pub mod report;
 pub mod value;

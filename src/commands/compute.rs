@@ -10,6 +10,7 @@ use crate::error::{usage, Error, Kind, ResultExt};
 use crate::ingest::{self, ScanStats, Schema};
 use crate::model::KpiResult;
 use crate::period::PeriodChoice;
+use crate::progress::Progress;
 use anyhow::anyhow;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -98,6 +99,7 @@ pub fn compute(
         sparkline: SPARKLINE_PERIODS,
     };
     let mut results: HashMap<String, Vec<KpiResult>> = HashMap::new();
+    let mut by_applied = false;
     for source in &config.sources {
         let of_source: Vec<&Kpi> = kpis
             .iter()
@@ -107,7 +109,7 @@ pub fn compute(
         if of_source.is_empty() {
             continue;
         }
-        for (id, r) in compute_source(
+        let computed = compute_source(
             config,
             source,
             &of_source,
@@ -115,9 +117,14 @@ pub fn compute(
             &ctx,
             by.as_deref(),
             strict,
-        )? {
-            results.insert(id, r);
-        }
+        )?;
+        by_applied |= computed.by_applied;
+        results.extend(computed.results);
+    }
+    if let (Some(dim), false) = (&selection.by, by_applied) {
+        return Err(usage(format!(
+            "--by {dim}: no selected KPI's source has this column"
+        )));
     }
     let mut ordered = Vec::new();
     for kpi in &kpis {
@@ -151,6 +158,12 @@ fn uses_retention(kpi: &Kpi) -> bool {
     found
 }
 
+/// The results of one source's KPIs, and whether `--by` could break them down.
+struct SourceResults {
+    results: Vec<(String, Vec<KpiResult>)>,
+    by_applied: bool,
+}
+
 /// One pass over a source for all its selected KPIs.
 fn compute_source(
     config: &Config,
@@ -160,7 +173,7 @@ fn compute_source(
     ctx: &Context,
     by: Option<&[String]>,
     strict: bool,
-) -> Result<Vec<(String, Vec<KpiResult>)>, Error> {
+) -> Result<SourceResults, Error> {
     let schema = Schema::open(source).kind(Kind::Data)?;
     let by = by.filter(|cols| {
         cols.iter().all(|c| {
@@ -177,10 +190,18 @@ fn compute_source(
         .map(|k| windows[k.id.as_str()].computed.clone())
         .collect();
     let mut pass = SourcePass::new(&plan, kpi_windows);
-    let stats = ingest::scan(&schema, &plan.used, &mut |row| pass.add_row(row)).kind(Kind::Data)?;
+    let total = schema
+        .files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let progress = Progress::for_source(&source.name, total);
+    let stats = ingest::scan(&schema, &plan.used, &progress, &mut |row| pass.add_row(row))
+        .kind(Kind::Data)?;
     report_issues(&source.name, &stats, strict)?;
     let outputs = pass.finish();
-    Ok(kpis
+    let results = kpis
         .iter()
         .zip(outputs)
         .map(|(kpi, out)| {
@@ -189,7 +210,11 @@ fn compute_source(
                 compare::source_results(kpi, &out, &windows[kpi.id.as_str()], ctx),
             )
         })
-        .collect())
+        .collect();
+    Ok(SourceResults {
+        results,
+        by_applied: by.is_some(),
+    })
 }
 
 /// Invalid values and ragged rows: a warning each (count and first place), or exit 4 under

@@ -28,7 +28,7 @@ pub fn resolve(text: &str, path: &Path, dir: &Path) -> Result<Config> {
         .map(|k| ctx.kpi(k, &settings, &sources))
         .collect::<Result<Vec<_>>>()?;
     check_unique_ids(&raw.kpis)?;
-    ctx.compile_derived(&raw.kpis, &mut kpis)?;
+    ctx.compile_derived(&raw.kpis, &mut kpis, settings.frequency)?;
     let kpis = order_by_dependencies(kpis)?;
     let reports = ctx.reports(&raw.reports, &kpis)?;
     Ok(Config {
@@ -315,7 +315,12 @@ impl Ctx<'_> {
         Ok(Some(Target { value: t.value, by }))
     }
 
-    fn compile_derived(&self, raws: &[RawKpi], kpis: &mut [Kpi]) -> Result<()> {
+    fn compile_derived(
+        &self,
+        raws: &[RawKpi],
+        kpis: &mut [Kpi],
+        settings_frequency: Frequency,
+    ) -> Result<()> {
         let known: Vec<String> = kpis.iter().map(|k| k.id.clone()).collect();
         for (raw, kpi) in raws.iter().zip(kpis.iter_mut()) {
             if kpi.source.is_some() {
@@ -338,6 +343,31 @@ impl Ctx<'_> {
             }
             kpi.derived = Some(node);
             kpi.uses = scope.used;
+            // A derived value combines values of one period: its inputs must share a frequency.
+            let frequencies: Vec<Frequency> = kpi
+                .uses
+                .iter()
+                .filter_map(|u| raws.iter().position(|r| r.id.get_ref() == u))
+                .map(|i| {
+                    raws[i]
+                        .frequency
+                        .map(frequency)
+                        .unwrap_or(settings_frequency)
+                })
+                .collect();
+            if let Some(first) = frequencies.first() {
+                if frequencies.iter().any(|f| f != first)
+                    || raw.frequency.is_some_and(|f| frequency(f) != *first)
+                {
+                    bail!(
+                        "{}: kpi `{}` combines KPIs of different frequencies ({}): a derived KPI needs one frequency",
+                        self.at(raw.formula.span().start),
+                        kpi.id,
+                        kpi.uses.join(", ")
+                    );
+                }
+                kpi.frequency = *first;
+            }
         }
         Ok(())
     }

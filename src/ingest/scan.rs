@@ -8,6 +8,7 @@ use super::files;
 use super::lookup::Cell;
 use super::parse::parse_field;
 use super::schema::Schema;
+use crate::progress::Progress;
 use crate::value::{DataType, Value};
 use anyhow::{anyhow, Result};
 use std::collections::HashMap;
@@ -62,6 +63,7 @@ enum Slot {
 pub fn scan(
     schema: &Schema,
     used: &[usize],
+    progress: &Progress,
     on_row: &mut dyn FnMut(&[Value<'_>]),
 ) -> Result<ScanStats> {
     let slots = slots(schema, used);
@@ -86,6 +88,7 @@ pub fn scan(
     let mut record = csv::StringRecord::new();
     let mut buffer: Vec<Value<'static>> = Vec::with_capacity(used.len());
     let mut ordinal: u64 = 0;
+    let mut done_bytes = 0;
     for file in &schema.files {
         let mut reader = files::csv_reader(file, schema.encoding, schema.delimiter)?;
         let mut first = true;
@@ -96,7 +99,10 @@ pub fn scan(
             if std::mem::take(&mut first) {
                 continue; // the header, checked when the schema was read
             }
-            let line = record.position().map_or(0, |p| p.line());
+            let (line, byte) = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
+            if stats.rows_read % 65_536 == 0 {
+                progress.set(done_bytes + byte);
+            }
             stats.rows_read += 1;
             if record.len() != width {
                 if !(record.len() == 1 && record[0].trim().is_empty()) {
@@ -135,7 +141,9 @@ pub fn scan(
             on_row(&values);
             buffer = reuse(values);
         }
+        done_bytes += std::fs::metadata(file).map_or(0, |m| m.len());
     }
+    progress.finish();
     Ok(stats)
 }
 
