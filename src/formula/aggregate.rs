@@ -1,7 +1,7 @@
 //! Aggregate calls in a KPI formula: each becomes an [`AggSpec`] fed row by row by the engine,
 //! and a `Load(slot)` in the outer expression that combines the finished aggregates.
 
-use super::ast::{Call, Pos};
+use super::ast::{Call, ExprKind, Pos};
 use super::check::{arity, compile, compile_condition, Scope, Ty};
 use super::eval::{Node, Val};
 use super::FormulaError;
@@ -135,9 +135,16 @@ impl AggregateScope<'_> {
         if let Some(t) = ty {
             if !want.is_empty() && !want.contains(&t) {
                 let names: Vec<&str> = want.iter().map(|d| d.name()).collect();
+                let hint = match &arg.kind {
+                    ExprKind::Ident { name: column, .. } => format!(
+                        "; if `{column}` holds {}s, declare it in the source: columns = {{ \"{column}\" = \"{}\" }}",
+                        want[0], want[0]
+                    ),
+                    _ => String::new(),
+                };
                 return Err(FormulaError::new(
                     format!(
-                        "`{name}` needs a {} argument, not a {t}",
+                        "`{name}` needs a {} argument, not a {t}{hint}",
                         names.join(" or ")
                     ),
                     arg.pos,

@@ -11,7 +11,7 @@ use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 
 /// Rows read to infer the types of undeclared columns.
-const INFERENCE_ROWS: usize = 2000;
+const INFERENCE_ROWS: usize = 20_000;
 
 #[derive(Debug)]
 pub struct Schema {
