@@ -5,7 +5,7 @@ use super::warn;
 use crate::cli::Selection;
 use crate::config::{Config, Kpi};
 use crate::engine::compare::{self, Context};
-use crate::engine::{self, derived, History, RunWindows, SourcePass};
+use crate::engine::{self, derived, History, RunWindows, SourcePass, SourcePlan};
 use crate::error::{usage, Error, Kind, ResultExt};
 use crate::ingest::{self, ScanStats, Schema};
 use crate::model::KpiResult;
@@ -18,7 +18,8 @@ use std::collections::HashMap;
 /// Periods in the table's sparklines.
 pub const SPARKLINE_PERIODS: usize = 12;
 
-/// The KPIs to show, in configuration order; unknown ids are usage errors.
+/// The KPIs to show: all of them in configuration order, or those asked for; unknown ids
+/// are usage errors.
 pub fn select<'c>(config: &'c Config, selection: &Selection) -> Result<Vec<&'c Kpi>, Error> {
     let mut ids: Vec<String> = selection.kpis.clone();
     if let Some(report) = &selection.report {
@@ -40,11 +41,17 @@ pub fn select<'c>(config: &'c Config, selection: &Selection) -> Result<Vec<&'c K
             )));
         }
     }
-    Ok(config
-        .kpis
-        .iter()
-        .filter(|k| ids.is_empty() || ids.contains(&k.id))
-        .collect())
+    // In the order asked for: a report lists its KPIs in the order its audience reads them.
+    if ids.is_empty() {
+        return Ok(config.kpis.iter().collect());
+    }
+    let mut selected: Vec<&Kpi> = Vec::new();
+    for kpi in ids.iter().filter_map(|id| config.kpi(id)) {
+        if !selected.iter().any(|k| k.id == kpi.id) {
+            selected.push(kpi);
+        }
+    }
+    Ok(selected)
 }
 
 /// The selected KPIs and every KPI a derived one among them needs, in dependency order.
@@ -98,33 +105,15 @@ pub fn compute(
         alert_change: config.settings.alert_change,
         sparkline: SPARKLINE_PERIODS,
     };
-    let mut results: HashMap<String, Vec<KpiResult>> = HashMap::new();
-    let mut by_applied = false;
-    for source in &config.sources {
-        let of_source: Vec<&Kpi> = kpis
-            .iter()
-            .copied()
-            .filter(|k| k.source.as_deref() == Some(source.name.as_str()))
-            .collect();
-        if of_source.is_empty() {
-            continue;
-        }
-        let computed = compute_source(
-            config,
-            source,
-            &of_source,
-            &windows,
-            &ctx,
-            by.as_deref(),
-            strict,
-        )?;
-        by_applied |= computed.by_applied;
-        results.extend(computed.results);
-    }
-    if let (Some(dim), false) = (&selection.by, by_applied) {
+    let planned = plan_sources(config, &kpis, by.as_deref())?;
+    if let (Some(dim), false) = (&selection.by, planned.iter().any(|p| p.by_applied)) {
         return Err(usage(format!(
             "--by {dim}: no selected KPI's source has this column"
         )));
+    }
+    let mut results: HashMap<String, Vec<KpiResult>> = HashMap::new();
+    for source in &planned {
+        results.extend(scan_source(source, &windows, &ctx, strict)?);
     }
     let mut ordered = Vec::new();
     for kpi in &kpis {
@@ -158,63 +147,91 @@ fn uses_retention(kpi: &Kpi) -> bool {
     found
 }
 
-/// The results of one source's KPIs, and whether `--by` could break them down.
-struct SourceResults {
-    results: Vec<(String, Vec<KpiResult>)>,
+/// A source ready for its pass: schema read, KPIs bound to its columns.
+struct PlannedSource<'c> {
+    kpis: Vec<&'c Kpi>,
+    schema: Schema,
+    plan: SourcePlan,
+    /// Whether `--by` names columns of this source (else its KPIs show overall values only).
     by_applied: bool,
 }
 
-/// One pass over a source for all its selected KPIs.
-fn compute_source(
-    config: &Config,
-    source: &crate::config::Source,
-    kpis: &[&Kpi],
-    windows: &HashMap<&str, RunWindows>,
-    ctx: &Context,
+/// Reads every source's header and binds every formula before any pass: a configuration
+/// error is reported before any data is computed.
+fn plan_sources<'c>(
+    config: &'c Config,
+    kpis: &[&'c Kpi],
     by: Option<&[String]>,
-    strict: bool,
-) -> Result<SourceResults, Error> {
-    let schema = Schema::open(source).kind(Kind::Data)?;
-    let by = by.filter(|cols| {
-        cols.iter().all(|c| {
+) -> Result<Vec<PlannedSource<'c>>, Error> {
+    let mut planned = Vec::new();
+    for source in &config.sources {
+        let of_source: Vec<&Kpi> = kpis
+            .iter()
+            .copied()
+            .filter(|k| k.source.as_deref() == Some(source.name.as_str()))
+            .collect();
+        if of_source.is_empty() {
+            continue;
+        }
+        let schema = Schema::open(source).kind(Kind::Data)?;
+        let has = |c: &String| {
             schema
                 .columns
                 .iter()
                 .any(|(name, _)| name.eq_ignore_ascii_case(c))
-        })
-    });
-    let plan =
-        engine::plan_source(config, &source.name, kpis, &schema.columns, by).kind(Kind::Config)?;
-    let kpi_windows = kpis
+        };
+        let by_here = by.filter(|cols| cols.iter().all(has));
+        let plan = engine::plan_source(config, &source.name, &of_source, &schema.columns, by_here)
+            .kind(Kind::Config)?;
+        planned.push(PlannedSource {
+            kpis: of_source,
+            schema,
+            plan,
+            by_applied: by_here.is_some(),
+        });
+    }
+    Ok(planned)
+}
+
+/// One pass over a source for all its selected KPIs.
+fn scan_source(
+    source: &PlannedSource,
+    windows: &HashMap<&str, RunWindows>,
+    ctx: &Context,
+    strict: bool,
+) -> Result<Vec<(String, Vec<KpiResult>)>, Error> {
+    let kpi_windows = source
+        .kpis
         .iter()
         .map(|k| windows[k.id.as_str()].computed.clone())
         .collect();
-    let mut pass = SourcePass::new(&plan, kpi_windows);
+    let mut pass = SourcePass::new(&source.plan, kpi_windows);
+    let schema = &source.schema;
     let total = schema
         .files
         .iter()
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
-    let progress = Progress::for_source(&source.name, total);
-    let stats = ingest::scan(&schema, &plan.used, &progress, &mut |row| pass.add_row(row))
-        .kind(Kind::Data)?;
-    report_issues(&source.name, &stats, strict)?;
+    let progress = Progress::for_source(&schema.source, total);
+    let stats = ingest::scan(schema, &source.plan.used, &progress, &mut |row| {
+        pass.add_row(row)
+    })
+    .kind(Kind::Data)?;
+    report_issues(&schema.source, &stats, strict)?;
     let outputs = pass.finish();
-    let results = kpis
+    Ok(source
+        .kpis
         .iter()
         .zip(outputs)
         .map(|(kpi, out)| {
+            let windows = &windows[kpi.id.as_str()];
             (
                 kpi.id.clone(),
-                compare::source_results(kpi, &out, &windows[kpi.id.as_str()], ctx),
+                compare::source_results(kpi, &out, windows, ctx),
             )
         })
-        .collect();
-    Ok(SourceResults {
-        results,
-        by_applied: by.is_some(),
-    })
+        .collect())
 }
 
 /// Invalid values and ragged rows: a warning each (count and first place), or exit 4 under
@@ -223,24 +240,26 @@ fn report_issues(source: &str, stats: &ScanStats, strict: bool) -> Result<(), Er
     let mut problems = Vec::new();
     if stats.ragged.count > 0 {
         problems.push(format!(
-            "source `{source}`: {} row(s) skipped with a wrong number of fields, first at {}",
+            "source `{source}`: {} row(s) with a wrong number of fields{}, first at {}",
             stats.ragged.count,
+            if strict { "" } else { " skipped" },
             place(&stats.ragged)
         ));
     }
     for (column, ty, issue) in &stats.invalid {
         if issue.count > 0 {
             problems.push(format!(
-                "source `{source}`: {} value(s) of column `{column}` are not a valid {ty} and count as null, first at {}, column `{column}`",
+                "source `{source}`: {} value(s) of column `{column}` are not a valid {ty}{}, first at {}, column `{column}`",
                 issue.count,
+                if strict { "" } else { " and count as null" },
                 place(issue)
             ));
         }
     }
     if strict && !problems.is_empty() {
         return Err(anyhow!(
-            "{}\n  (--strict turns these warnings into errors)",
-            problems.join("\n")
+            "invalid data (--strict)\n  {}\n  hint: without --strict these are warnings and the values count as null",
+            problems.join("\n  ")
         ))
         .kind(Kind::Data);
     }

@@ -10,6 +10,9 @@ use crate::report::{self, Format};
 
 pub fn run(cli: &Cli, args: &RunArgs) -> Result<Outcome, Error> {
     let config = load_config(cli)?;
+    if let Some(path) = &args.output {
+        check_output_folder(path)?;
+    }
     let selected = select(&config, &args.selection)?;
     let as_of = args
         .selection
@@ -38,9 +41,9 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Outcome, Error> {
             .collect();
         archive.record(&records).kind(Kind::Archive)?;
     }
-    let shown: Vec<_> = computed
-        .into_iter()
-        .filter(|r| selected.iter().any(|k| k.id == r.kpi))
+    let shown: Vec<_> = selected
+        .iter()
+        .flat_map(|k| computed.iter().filter(|r| r.kpi == k.id).cloned())
         .collect();
     let report = RunReport {
         as_of,
@@ -54,4 +57,19 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Outcome, Error> {
     let text = report::render(&report, format, use_color(args.output.as_deref()));
     emit(&text, args.output.as_deref())?;
     Ok(Outcome::Success)
+}
+
+/// Fails before any work when `-o` points into a folder that does not exist, so that a run
+/// never records its values and then fails to deliver its report.
+fn check_output_folder(path: &std::path::Path) -> Result<(), Error> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+    match folder {
+        Some(folder) if !folder.is_dir() => Err(anyhow::anyhow!(
+            "cannot write {}: the folder {} does not exist",
+            path.display(),
+            folder.display()
+        ))
+        .kind(Kind::Archive),
+        _ => Ok(()),
+    }
 }

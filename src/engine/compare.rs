@@ -1,7 +1,7 @@
 //! From computed values to results: the previous value (archived, else computed), the delta,
 //! whether the two are like-for-like, and the status from `warn`, `fail` and `alert_change`.
 
-use super::pass::{GroupOutput, KpiOutput};
+use super::pass::{GroupOutput, KpiOutput, WindowOutput};
 use super::windows::RunWindows;
 use crate::config::Kpi;
 use crate::formula::Node;
@@ -66,10 +66,8 @@ pub fn source_results(
         .groups
         .iter()
         .map(|group| {
-            let from_data = previous
-                .and_then(|p| p.groups.iter().find(|g| g.dimensions == group.dimensions))
-                .filter(|g| g.rows > 0)
-                .map(|g| g.value);
+            let from_data =
+                previous.and_then(|p| previous_from_data(p, &group.dimensions, output.span));
             let mut result = base_result(
                 kpi,
                 windows,
@@ -83,6 +81,24 @@ pub fn source_results(
             result
         })
         .collect()
+}
+
+/// The previous value computed from the data: a group that had rows then; or, for the overall
+/// value, a period inside the stretch the data covers even if no row of it passed the filters
+/// (a count of 0, not "no data").
+fn previous_from_data(
+    previous: &WindowOutput,
+    dimensions: &[(String, String)],
+    span: Option<(NaiveDate, NaiveDate)>,
+) -> Option<Option<f64>> {
+    let group = group_of(&previous.groups, dimensions)?;
+    let covered = match (previous.window, span) {
+        (Some(w), Some((first, last))) => {
+            dimensions.is_empty() && first <= w.end && last >= w.start
+        }
+        _ => false,
+    };
+    (group.rows > 0 || covered).then_some(group.value)
 }
 
 /// A result with its value and period; previous value and status still to fill.

@@ -6,7 +6,7 @@ use super::accumulator::Accumulator;
 use super::plan::{KpiPlan, SourcePlan};
 use crate::formula::{AggSpec, Val};
 use crate::period::Window;
-use crate::value::{days_from_date, Value, MICROS_PER_DAY};
+use crate::value::{date_from_days, days_from_date, Value, MICROS_PER_DAY};
 use std::collections::HashMap;
 
 /// Dimension values of a group, interned per column; breakdowns have at most four columns.
@@ -37,6 +37,8 @@ struct KpiState {
     /// Index: window × breakdowns + breakdown.
     groups: Vec<HashMap<GroupKey, Group>>,
     counts: KpiCounts,
+    /// First and last day of the time column over the rows read: the stretch the data covers.
+    span: Option<(i32, i32)>,
 }
 
 #[derive(Default)]
@@ -91,6 +93,7 @@ impl<'p> SourcePass<'p> {
                     ranges,
                     groups: (0..n).map(|_| HashMap::new()).collect(),
                     counts: KpiCounts::default(),
+                    span: None,
                 }
             })
             .collect();
@@ -175,7 +178,7 @@ fn agg_input<'a>(spec: &AggSpec, row: &[Value<'a>]) -> Option<Val<'a>> {
 }
 
 impl KpiState {
-    fn window_of(&self, plan: &KpiPlan, row: &[Value]) -> Option<usize> {
+    fn window_of(&mut self, plan: &KpiPlan, row: &[Value]) -> Option<usize> {
         let Some(slot) = plan.time else {
             return Some(0);
         };
@@ -184,6 +187,10 @@ impl KpiState {
             Value::DateTime(t) => t.div_euclid(MICROS_PER_DAY) as i32,
             _ => return None,
         };
+        self.span = Some(
+            self.span
+                .map_or((day, day), |(a, b)| (a.min(day), b.max(day))),
+        );
         let i = self
             .ranges
             .partition_point(|&(start, _)| start <= day)
@@ -232,6 +239,9 @@ impl KpiState {
             id: plan.id.clone(),
             windows,
             counts: self.counts,
+            span: self
+                .span
+                .and_then(|(a, b)| Some((date_from_days(a)?, date_from_days(b)?))),
         }
     }
 }
@@ -273,6 +283,8 @@ pub struct KpiOutput {
     /// In window order (oldest first); one window with `window: None` for a snapshot KPI.
     pub windows: Vec<WindowOutput>,
     pub counts: KpiCounts,
+    /// First and last date of the time column in the data (None for a snapshot, or no dates).
+    pub span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
 }
 
 #[derive(Debug, Clone)]

@@ -202,6 +202,18 @@ mod tests {
     }
 
     #[test]
+    fn a_comparison_inside_a_call_is_not_a_named_argument() {
+        let expr = parse("count_if(stage = 'Won' OR is_test)").unwrap();
+        let ast::ExprKind::Call(call) = &expr.kind else {
+            panic!("{expr:?}")
+        };
+        let ast::ExprKind::Binary { op, .. } = &call.args[0].kind else {
+            panic!("{call:?}")
+        };
+        assert_eq!(*op, ast::BinOp::Or, "OR binds looser than =");
+    }
+
+    #[test]
     fn division_by_zero_and_nulls_give_null() {
         let f = compile("sum(amount) / count_if(false)").unwrap();
         let inputs = [crate::value::Value::Num(5.0), crate::value::Value::Num(0.0)];

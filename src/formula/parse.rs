@@ -8,15 +8,35 @@ use super::FormulaError;
 use crate::value::DataType;
 use sqlparser::ast as sql;
 use sqlparser::ast::Spanned;
-use sqlparser::dialect::DuckDbDialect;
+use sqlparser::dialect::{Dialect, DuckDbDialect};
 use sqlparser::parser::Parser;
+
+/// DuckDB's syntax, except that `f(a = b)` is a comparison, never a named argument: DuckDB's
+/// own dialect would read `count_if(stage = 'Won' OR x)` as the argument `stage` set to
+/// `'Won' OR x`.
+#[derive(Debug)]
+struct FormulaDialect;
+
+impl Dialect for FormulaDialect {
+    fn is_identifier_start(&self, ch: char) -> bool {
+        DuckDbDialect {}.is_identifier_start(ch)
+    }
+
+    fn is_identifier_part(&self, ch: char) -> bool {
+        DuckDbDialect {}.is_identifier_part(ch)
+    }
+
+    fn supports_filter_during_aggregation(&self) -> bool {
+        true
+    }
+}
 
 /// Parses one formula (or filter, or condition) into its syntax tree.
 pub fn parse(text: &str) -> Result<Expr, FormulaError> {
     if text.trim().is_empty() {
         return Err(FormulaError::new("the formula is empty", Pos::default()));
     }
-    let dialect = DuckDbDialect {};
+    let dialect = FormulaDialect;
     let at_end = |err| at_end_if_unplaced(parser_error(err), text);
     let mut parser = Parser::new(&dialect).try_with_sql(text).map_err(at_end)?;
     let expr = parser.parse_expr().map_err(at_end)?;
@@ -348,42 +368,10 @@ fn call(f: &sql::Function, pos: Pos) -> Result<Call, FormulaError> {
                         out.args.push(convert(e)?)
                     }
                     sql::FunctionArg::Unnamed(sql::FunctionArgExpr::Wildcard) => out.star = true,
-                    // DuckDB's dialect reads `count_if(stage = 'Won')` as a named argument.
-                    sql::FunctionArg::Named {
-                        name,
-                        arg: sql::FunctionArgExpr::Expr(value),
-                        operator: sql::FunctionArgOperator::Equals,
-                    } => out.args.push(equals(
-                        Expr::new(
-                            ExprKind::Ident {
-                                name: name.value.clone(),
-                                quoted: name.quote_style.is_some(),
-                            },
-                            location(name.span.start),
-                        ),
-                        value,
-                    )?),
-                    sql::FunctionArg::ExprNamed {
-                        name,
-                        arg: sql::FunctionArgExpr::Expr(value),
-                        operator: sql::FunctionArgOperator::Equals,
-                    } => out.args.push(equals(convert(name)?, value)?),
                     other => return Err(unsupported(format!("the argument `{other}`"), pos)),
                 }
             }
         }
     }
     Ok(out)
-}
-
-fn equals(left: Expr, right: &sql::Expr) -> Result<Expr, FormulaError> {
-    let pos = left.pos;
-    Ok(Expr::new(
-        ExprKind::Binary {
-            op: BinOp::Eq,
-            left: Box::new(left),
-            right: boxed(right)?,
-        },
-        pos,
-    ))
 }

@@ -10,7 +10,7 @@ use super::parse::parse_field;
 use super::schema::Schema;
 use crate::progress::Progress;
 use crate::value::{DataType, Value};
-use anyhow::{anyhow, Result};
+use anyhow::{anyhow, bail, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -105,11 +105,20 @@ pub fn scan(
             }
             stats.rows_read += 1;
             if record.len() != width {
-                if !(record.len() == 1 && record[0].trim().is_empty()) {
-                    stats.ragged.record(file, line);
-                } else {
+                if record.len() == 1 && record[0].trim().is_empty() {
                     stats.rows_read -= 1; // a blank line is not a row
+                    continue;
                 }
+                if let Some(swallowed) = swallowed_lines(&record) {
+                    bail!(
+                        "{}:{line}: malformed CSV: a quote opened on this line is not closed where the row ends; \
+                         the row runs over {swallowed} more line(s) and has {} fields instead of {width}\n  \
+                         hint: look for a stray \" in that row",
+                        file.display(),
+                        record.len()
+                    );
+                }
+                stats.ragged.record(file, line);
                 continue;
             }
             ordinal += 1;
@@ -145,6 +154,13 @@ pub fn scan(
     }
     progress.finish();
     Ok(stats)
+}
+
+/// Line breaks inside the fields of a ragged record: the mark of an unbalanced quote, which
+/// swallows the following lines into one field (a real quoted line break keeps the row whole).
+fn swallowed_lines(record: &csv::StringRecord) -> Option<usize> {
+    let breaks: usize = record.iter().map(|f| f.matches('\n').count()).sum();
+    (breaks > 0).then_some(breaks)
 }
 
 /// Empties a buffer and gives it back with a fresh lifetime, keeping its allocation.

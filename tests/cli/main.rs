@@ -2,4 +2,7 @@
 
 mod support;
 
+mod differential;
+mod errors;
+mod golden;
 mod smoke;

@@ -61,18 +61,48 @@ impl Workdir {
 
     /// Runs `kpi ARGS` in the work dir.
     pub fn run(&self, args: &[&str]) -> Output {
-        let output = Command::new(env!("CARGO_BIN_EXE_kpi"))
+        Output::of(self.command(args).output().expect("run kpi"))
+    }
+
+    /// `kpi ARGS` in the work dir with the deterministic environment, not yet started: for a
+    /// test that needs another folder, an environment variable or the child's pipes.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_kpi"));
+        command
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("KPI_CONFIG")
             .env("NO_COLOR", "1")
-            .env("TZ", "UTC")
-            .output()
-            .expect("run kpi");
+            .env("TZ", "UTC");
+        command
+    }
+
+    /// Copies a folder's contents (recursively) into the work dir, under `to` ("" for the root).
+    pub fn copy_dir(&self, from: &Path, to: &str) {
+        copy_tree(from, &self.dir.path().join(to));
+    }
+}
+
+impl Output {
+    /// What a finished `kpi` process printed and how it ended.
+    pub fn of(output: std::process::Output) -> Output {
         Output {
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
             code: output.status.code().unwrap_or(-1),
+        }
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir") {
+        let entry = entry.expect("dir entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy file");
         }
     }
 }
