@@ -138,9 +138,10 @@ pub fn scan(
                             Value::Null
                         }),
                     Slot::Lookup { table, cell } => {
-                        let lookup = &schema.lookups[table];
-                        lookup
-                            .get(&record[lookup.on])
+                        schema
+                            .lookups
+                            .get(table)
+                            .and_then(|lookup| lookup.get(record.get(lookup.on)?))
                             .and_then(|cells| cells.get(cell))
                             .map_or(Value::Null, Cell::as_value)
                     }
