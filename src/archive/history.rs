@@ -30,6 +30,7 @@ impl History for LoadedHistory {
         Some(Recorded {
             value: record.value,
             fingerprint: record.fingerprint.clone(),
+            period_end: record.period_end,
         })
     }
 

@@ -7,6 +7,7 @@ use crate::config::{Config, Kpi};
 use crate::engine::compare::{self, Context};
 use crate::engine::{self, derived, History, RunWindows, SourcePass, SourcePlan};
 use crate::error::{usage, Error, Kind, ResultExt};
+use crate::ingest::schema::is_config_mismatch;
 use crate::ingest::{self, ScanStats, Schema};
 use crate::model::KpiResult;
 use crate::period::PeriodChoice;
@@ -173,21 +174,29 @@ fn plan_sources<'c>(
         if of_source.is_empty() {
             continue;
         }
-        let schema = Schema::open(source).kind(Kind::Data)?;
+        let schema = Schema::open(source).map_err(|e| {
+            let kind = if is_config_mismatch(&e) {
+                Kind::Config
+            } else {
+                Kind::Data
+            };
+            Error { kind, inner: e }
+        })?;
         let has = |c: &String| {
             schema
                 .columns
                 .iter()
                 .any(|(name, _)| name.eq_ignore_ascii_case(c))
         };
-        let by_here = by.filter(|cols| cols.iter().all(has));
+        // --by asks for that breakdown alone: a source without the column shows overall values.
+        let by_here = by.map(|cols| if cols.iter().all(has) { cols } else { &[] });
         let plan = engine::plan_source(config, &source.name, &of_source, &schema.columns, by_here)
             .kind(Kind::Config)?;
         planned.push(PlannedSource {
             kpis: of_source,
             schema,
             plan,
-            by_applied: by_here.is_some(),
+            by_applied: by_here.is_some_and(|b| !b.is_empty()),
         });
     }
     Ok(planned)

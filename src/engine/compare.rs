@@ -15,6 +15,8 @@ use chrono::NaiveDate;
 pub struct Recorded {
     pub value: Option<f64>,
     pub fingerprint: String,
+    /// The last day the recorded value covers: before the period's end for a period to date.
+    pub period_end: NaiveDate,
 }
 
 /// What the archive knows, as the engine needs it (the command layer reads the files).
@@ -141,11 +143,13 @@ pub fn fill_previous(
     from_data: Option<Option<f64>>,
 ) {
     let label = dimensions_label(&result.dimensions);
-    let archived = match (
-        &result.previous_period,
-        windows.target.is_partial() && !kpi.is_snapshot(),
-    ) {
-        (Some(period), false) => ctx.history.recorded(&kpi.id, period, &label),
+    let to_date = windows.target.is_partial() && !kpi.is_snapshot();
+    let archived = match (&result.previous_period, to_date) {
+        (Some(period), false) => ctx
+            .history
+            .recorded(&kpi.id, period, &label)
+            // A value recorded to date is not the whole period's (a snapshot always is to date).
+            .filter(|r| kpi.is_snapshot() || r.period_end >= windows.previous.end),
         _ => None,
     };
     match (archived, from_data) {

@@ -34,7 +34,8 @@ pub struct Breakdown {
 }
 
 /// Binds the KPIs of one source to its columns (`columns` = the schema's names and types).
-/// `dimensions_override` is `--by`: one breakdown instead of the configured ones.
+/// `dimensions_override` is `--by`: one breakdown instead of the configured ones (none when
+/// it is empty).
 pub fn plan_source(
     config: &Config,
     source: &str,
@@ -119,6 +120,7 @@ fn plan_kpi(
         slots: vec![],
     }];
     let dimensions: Vec<Vec<String>> = match dimensions_override {
+        Some([]) => vec![],
         Some(by) => vec![by.to_vec()],
         None => kpi.dimensions.clone(),
     };

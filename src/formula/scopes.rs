@@ -46,12 +46,17 @@ impl ColumnScope<'_> {
 }
 
 impl Scope for ColumnScope<'_> {
-    fn ident(&mut self, name: &str, _quoted: bool, pos: Pos) -> Result<(Node, Ty), FormulaError> {
+    fn ident(&mut self, name: &str, quoted: bool, pos: Pos) -> Result<(Node, Ty), FormulaError> {
         let Some(column) = self.find(name) else {
             let names: Vec<&str> = self.columns.iter().map(|(c, _)| c.as_str()).collect();
+            let hint = if quoted {
+                format!("; \"{name}\" is a column name in SQL, text is written '{name}'")
+            } else {
+                String::new()
+            };
             return Err(FormulaError::new(
                 format!(
-                    "unknown column `{name}` (columns of {}: {})",
+                    "unknown column `{name}` (columns of {}: {}){hint}",
                     self.source,
                     names.join(", ")
                 ),

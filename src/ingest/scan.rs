@@ -137,14 +137,12 @@ pub fn scan(
                             stats.invalid[i].2.record(file, line);
                             Value::Null
                         }),
-                    Slot::Lookup { table, cell } => {
-                        schema
-                            .lookups
-                            .get(table)
-                            .and_then(|lookup| lookup.get(record.get(lookup.on)?))
-                            .and_then(|cells| cells.get(cell))
-                            .map_or(Value::Null, Cell::as_value)
-                    }
+                    Slot::Lookup { table, cell } => schema
+                        .lookups
+                        .get(table)
+                        .and_then(|lookup| lookup.get(record.get(lookup.on)?))
+                        .and_then(|cells| cells.get(cell))
+                        .map_or(Value::Null, Cell::as_value),
                 };
                 values.push(value);
             }

@@ -7,7 +7,7 @@ use super::parse::FieldFormat;
 use super::sniff;
 use crate::config::{Encoding, Source};
 use crate::value::DataType;
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, Result};
 use std::path::{Path, PathBuf};
 
 /// Rows read to infer the types of undeclared columns.
@@ -122,16 +122,34 @@ pub fn read_header(path: &Path, encoding: Encoding, delimiter: u8) -> Result<Vec
     Ok(header)
 }
 
+/// A column the configuration names is not in the file: the configuration's fault (exit 3),
+/// unlike an unreadable file (exit 4). Callers tell them apart with [`is_config_mismatch`].
+#[derive(Debug)]
+pub struct ConfigMismatch(pub String);
+
+impl std::fmt::Display for ConfigMismatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigMismatch {}
+
+/// Whether an error from [`Schema::open`] is a configuration mismatch.
+pub fn is_config_mismatch(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| e.is::<ConfigMismatch>())
+}
+
 pub fn find_column(header: &[String], name: &str, source: &str, what: &str) -> Result<usize> {
     header
         .iter()
         .position(|h| h == name)
         .or_else(|| header.iter().position(|h| h.eq_ignore_ascii_case(name)))
-        .with_context(|| {
-            format!(
+        .ok_or_else(|| {
+            anyhow::Error::new(ConfigMismatch(format!(
                 "source `{source}`: {what}: unknown column `{name}` (columns: {})",
                 header.join(", ")
-            )
+            )))
         })
 }
 
