@@ -5,4 +5,5 @@ mod support;
 mod differential;
 mod errors;
 mod golden;
+mod regressions;
 mod smoke;
