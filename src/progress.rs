@@ -26,11 +26,6 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    /// A bar that is never drawn.
-    pub fn hidden() -> Progress {
-        Progress { bar: None }
-    }
-
     /// Bytes read so far (of all the source's files).
     pub fn set(&self, bytes: u64) {
         if let Some(bar) = &self.bar {

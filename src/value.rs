@@ -88,6 +88,13 @@ impl<'a> Value<'a> {
     }
 }
 
+/// Empties a buffer and gives it back for items of another lifetime, keeping its allocation:
+/// per-row buffers of values that borrow from the row are reused instead of reallocated.
+pub fn recycle<T, U>(mut buffer: Vec<T>) -> Vec<U> {
+    buffer.clear();
+    buffer.into_iter().filter_map(|_| None).collect()
+}
+
 /// Converts days since the epoch to a calendar date.
 pub fn date_from_days(days: i32) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::from_ymd_opt(1970, 1, 1)?
@@ -98,4 +105,20 @@ pub fn date_from_days(days: i32) -> Option<chrono::NaiveDate> {
 pub fn days_from_date(date: chrono::NaiveDate) -> i32 {
     let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
     (date - epoch).num_days() as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recycle_keeps_the_allocation() {
+        let text = String::from("row");
+        let mut values: Vec<Value<'_>> = Vec::with_capacity(16);
+        values.push(Value::Str(&text));
+        let capacity = values.capacity();
+        let reused: Vec<Value<'static>> = recycle(values);
+        assert!(reused.is_empty());
+        assert_eq!(reused.capacity(), capacity);
+    }
 }

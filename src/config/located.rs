@@ -3,36 +3,19 @@
 
 use crate::formula::{Expr, FormulaError, Pos};
 
-#[derive(Debug, Clone)]
-pub struct Located {
-    pub text: String,
-    pub expr: Expr,
-    /// Line and column (1-based) in the file of the formula's first character, if known.
-    origin: Option<(u64, u64)>,
-}
+/// Where a formula's text starts in the file; maps positions inside the formula to the file.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Origin(Option<(u64, u64)>);
 
-impl Located {
+impl Origin {
     /// `span` is the byte range of the TOML string literal (quotes included) in `document`.
-    pub fn new(text: String, expr: Expr, document: &str, span: std::ops::Range<usize>) -> Located {
-        Located {
-            text,
-            expr,
-            origin: origin(document, span),
-        }
-    }
-
-    /// A formula not from a file (tests, command line).
-    pub fn detached(text: String, expr: Expr) -> Located {
-        Located {
-            text,
-            expr,
-            origin: None,
-        }
+    pub fn of(document: &str, span: std::ops::Range<usize>) -> Origin {
+        Origin(origin(document, span))
     }
 
     /// Where an error position falls in the file: "line 31, column 21".
     pub fn place(&self, pos: Pos) -> String {
-        match self.origin {
+        match self.0 {
             Some((line, column)) if pos.line <= 1 => {
                 format!(
                     "line {line}, column {}",
@@ -50,6 +33,30 @@ impl Located {
             return err.message.clone();
         }
         format!("{} ({})", err.message, self.place(err.pos))
+    }
+}
+
+/// A parsed formula, its text, and where it sits in the file.
+#[derive(Debug, Clone)]
+pub struct Located {
+    pub text: String,
+    pub expr: Expr,
+    pub origin: Origin,
+}
+
+impl Located {
+    /// A formula not from a file (tests, command line).
+    pub fn detached(text: String, expr: Expr) -> Located {
+        Located {
+            text,
+            expr,
+            origin: Origin::default(),
+        }
+    }
+
+    /// The error with the file's position instead of the formula's.
+    pub fn describe(&self, err: &FormulaError) -> String {
+        self.origin.describe(err)
     }
 }
 

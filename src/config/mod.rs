@@ -8,7 +8,7 @@ mod located;
 mod raw;
 mod resolve;
 
-pub use located::Located;
+pub use located::{Located, Origin};
 
 use crate::formula::Node;
 use crate::model::{Direction, Unit};
@@ -38,11 +38,6 @@ pub fn load(path: &Path) -> Result<Config> {
         dir
     };
     resolve::resolve(&text, path, &dir)
-}
-
-/// Parses a configuration from text (paths relative to `dir`).
-pub fn from_str(text: &str, path: &Path, dir: &Path) -> Result<Config> {
-    resolve::resolve(text, path, dir)
 }
 
 #[derive(Debug, Clone)]

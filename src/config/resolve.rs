@@ -181,20 +181,10 @@ impl Ctx<'_> {
     /// Parses a formula-like string, reporting syntax errors at their place in the file.
     fn located(&self, raw: &Spanned<String>, what: &str) -> Result<Located> {
         let text = raw.get_ref().clone();
+        let origin = Origin::of(self.text, raw.span());
         match formula::parse(&text) {
-            Ok(expr) => Ok(Located::new(text, expr, self.text, raw.span())),
-            Err(err) => {
-                let probe = Located::new(
-                    text,
-                    formula::ast::Expr::new(
-                        formula::ast::ExprKind::Literal(formula::ast::Literal::Null),
-                        Default::default(),
-                    ),
-                    self.text,
-                    raw.span(),
-                );
-                bail!("{}: {what}: {}", self.path.display(), probe.describe(&err))
-            }
+            Ok(expr) => Ok(Located { text, expr, origin }),
+            Err(err) => bail!("{}: {what}: {}", self.path.display(), origin.describe(&err)),
         }
     }
 

@@ -6,7 +6,7 @@ use super::accumulator::Accumulator;
 use super::plan::{KpiPlan, SourcePlan};
 use crate::formula::{AggSpec, Val};
 use crate::period::Window;
-use crate::value::{date_from_days, days_from_date, Value, MICROS_PER_DAY};
+use crate::value::{date_from_days, days_from_date, recycle, Value, MICROS_PER_DAY};
 use std::collections::HashMap;
 
 /// Dimension values of a group, interned per column; breakdowns have at most four columns.
@@ -72,6 +72,8 @@ pub struct SourcePass<'p> {
     pub filtered: u64,
     /// Rows that went through the source filter.
     pub rows: u64,
+    /// Each aggregate's input for the current row; kept to reuse its allocation row after row.
+    args: Vec<Option<Val<'static>>>,
 }
 
 impl<'p> SourcePass<'p> {
@@ -104,6 +106,7 @@ impl<'p> SourcePass<'p> {
             interners,
             filtered: 0,
             rows: 0,
+            args: Vec::new(),
         }
     }
 
@@ -116,7 +119,7 @@ impl<'p> SourcePass<'p> {
             }
         }
         self.rows += 1;
-        let mut args: Vec<Option<Val>> = Vec::new();
+        let mut args: Vec<Option<Val>> = recycle(std::mem::take(&mut self.args));
         for (plan, state) in self.plan.kpis.iter().zip(&mut self.kpis) {
             let Some(window) = state.window_of(plan, row) else {
                 state.counts.outside += 1;
@@ -153,6 +156,7 @@ impl<'p> SourcePass<'p> {
                 }
             }
         }
+        self.args = recycle(args);
     }
 
     /// The value of every KPI, window and group.

@@ -141,7 +141,8 @@ mod tests {
         .collect()
     }
 
-    fn compile(text: &str) -> Result<AggregateFormula, FormulaError> {
+    /// Runs `f` with a scope over the test columns.
+    fn with_scope<T>(f: impl FnOnce(&mut ColumnScope) -> T) -> T {
         let cols = columns();
         let mut used = Vec::new();
         let mut scope = ColumnScope {
@@ -149,7 +150,11 @@ mod tests {
             used: &mut used,
             source: "test",
         };
-        compile_aggregate(&parse(text)?, &mut scope)
+        f(&mut scope)
+    }
+
+    fn compile(text: &str) -> Result<AggregateFormula, FormulaError> {
+        with_scope(|scope| compile_aggregate(&parse(text)?, scope))
     }
 
     fn error_at(text: &str) -> (String, u64, u64) {
@@ -227,14 +232,9 @@ mod tests {
 
     #[test]
     fn three_valued_logic() {
-        let cols = columns();
-        let mut used = Vec::new();
-        let mut scope = ColumnScope {
-            columns: &cols,
-            used: &mut used,
-            source: "test",
-        };
-        let node = compile_filter(&parse("amount > 1 OR is_test").unwrap(), &mut scope).unwrap();
+        let node = with_scope(|scope| {
+            compile_filter(&parse("amount > 1 OR is_test").unwrap(), scope).unwrap()
+        });
         use crate::value::Value::{Bool, Null, Num};
         // Slots follow first use: amount, then is_test.
         assert_eq!(node.eval(&[Null, Bool(true)]), Val::Bool(true));

@@ -9,7 +9,7 @@ use super::lookup::Cell;
 use super::parse::parse_field;
 use super::schema::Schema;
 use crate::progress::Progress;
-use crate::value::{DataType, Value};
+use crate::value::{recycle, DataType, Value};
 use anyhow::{anyhow, bail, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -129,7 +129,7 @@ pub fn scan(
                     continue;
                 }
             }
-            let mut values = reuse(std::mem::take(&mut buffer));
+            let mut values = recycle(std::mem::take(&mut buffer));
             for (i, slot) in slots.iter().enumerate() {
                 let value = match *slot {
                     Slot::Field(index, ty) => parse_field(&record[index], ty, &schema.format)
@@ -147,7 +147,7 @@ pub fn scan(
                 values.push(value);
             }
             on_row(&values);
-            buffer = reuse(values);
+            buffer = recycle(values);
         }
         done_bytes += std::fs::metadata(file).map_or(0, |m| m.len());
     }
@@ -160,12 +160,6 @@ pub fn scan(
 fn swallowed_lines(record: &csv::StringRecord) -> Option<usize> {
     let breaks: usize = record.iter().map(|f| f.matches('\n').count()).sum();
     (breaks > 0).then_some(breaks)
-}
-
-/// Empties a buffer and gives it back with a fresh lifetime, keeping its allocation.
-fn reuse<'b>(mut values: Vec<Value<'_>>) -> Vec<Value<'b>> {
-    values.clear();
-    values.into_iter().map(|_| Value::Null).collect()
 }
 
 fn slots(schema: &Schema, used: &[usize]) -> Vec<Slot> {
