@@ -11,7 +11,27 @@ use tempfile::NamedTempFile;
 
 /// Replaces `path` with `bytes` atomically: readers see the old file or the new one, never a
 /// mix. The folder must exist. On error the target is untouched and no temporary file is left.
+///
+/// Only a regular file is replaced: a device or a pipe (`-o /dev/null`, `-o /dev/stdout`, a
+/// FIFO) is written to as it is — renaming over it would destroy the device — and a symbolic
+/// link has the file it points to replaced, not the link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)?
+                .write_all(bytes);
+        }
+        Ok(_) => {
+            let target = std::fs::canonicalize(path)?;
+            return replace(&target, bytes);
+        }
+        Err(_) => replace(path, bytes),
+    }
+}
+
+fn replace(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = temp_file_beside(path)?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;
@@ -48,6 +68,35 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_to_never_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let null = Path::new("/dev/null");
+        write_atomic(null, b"discarded\n").unwrap();
+        let meta = std::fs::metadata(null).unwrap();
+        assert!(
+            meta.file_type().is_char_device(),
+            "/dev/null must stay a device"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_keeps_pointing_at_the_replaced_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.csv");
+        let link = dir.path().join("link.csv");
+        std::fs::write(&real, b"old\n").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomic(&link, b"new\n").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&real).unwrap(), b"new\n");
     }
 
     #[test]
