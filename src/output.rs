@@ -17,16 +17,11 @@ use tempfile::NamedTempFile;
 /// link has the file it points to replaced, not the link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
-            return std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)?
-                .write_all(bytes);
-        }
-        Ok(_) => {
-            let target = std::fs::canonicalize(path)?;
-            return replace(&target, bytes);
-        }
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)?
+            .write_all(bytes),
+        Ok(_) => replace(&std::fs::canonicalize(path)?, bytes),
         Err(_) => replace(path, bytes),
     }
 }
