@@ -31,10 +31,17 @@ pub trait ResultExt<T> {
 }
 
 impl<T, E: Into<anyhow::Error>> ResultExt<T> for Result<T, E> {
+    /// An interruption keeps its own code (130) whatever the step it stopped.
     fn kind(self, kind: Kind) -> Result<T, Error> {
-        self.map_err(|e| Error {
-            kind,
-            inner: e.into(),
+        self.map_err(|e| {
+            let inner: anyhow::Error = e.into();
+            let interrupted = inner
+                .downcast_ref::<crate::interrupt::Interrupted>()
+                .is_some();
+            Error {
+                kind: if interrupted { Kind::Interrupted } else { kind },
+                inner,
+            }
         })
     }
 }

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod formula;
 pub mod ingest;
+pub mod interrupt;
 pub mod model;
 pub mod output;
 pub mod period;

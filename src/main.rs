@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = kpi::cli::Cli::parse();
+    kpi::interrupt::install();
     match kpi::commands::dispatch(&cli) {
         Ok(outcome) => outcome.exit_code(),
         Err(err) => {

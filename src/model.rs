@@ -3,6 +3,7 @@
 //! Renderers are pure functions over [`RunReport`]; they never compute, read files or look at
 //! the clock.
 
+use crate::value::Value;
 use chrono::NaiveDate;
 
 /// How a value is displayed. Display only: the value itself is always a raw number.
@@ -91,6 +92,12 @@ pub struct KpiResult {
     pub rows: u64,
     /// Recent archived values, oldest first, ending with this one (for sparklines).
     pub history: Vec<Option<f64>>,
+    /// The parts the value was made of, kept in the archive: each aggregate by its text
+    /// (`count(*)`, `avg(amount) n`), or each KPI a derived one uses by its id.
+    pub parts: Vec<(String, Value<'static>)>,
+    /// A fingerprint of the data the value came from (for a derived KPI, those of its inputs
+    /// joined by `+`); empty when not computed from data.
+    pub source_fingerprint: String,
 }
 
 impl KpiResult {

@@ -9,6 +9,10 @@ use std::path::Path;
 
 use tempfile::NamedTempFile;
 
+/// How temporary files start: a run killed while writing may leave one, which the archive
+/// removes under its lock.
+pub const TEMP_PREFIX: &str = ".kpi-tmp-";
+
 /// Replaces `path` with `bytes` atomically: readers see the old file or the new one, never a
 /// mix. The folder must exist. On error the target is untouched and no temporary file is left.
 ///
@@ -41,7 +45,7 @@ fn temp_file_beside(path: &Path) -> io::Result<NamedTempFile> {
         _ => Path::new("."),
     };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(".kpi-tmp-");
+    builder.prefix(TEMP_PREFIX);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -1,31 +1,40 @@
 //! The archive: every value a run computed, kept by KPI, period and breakdown in a folder of CSV
-//! files that a person and a spreadsheet can read (SPEC.md, "The archive").
+//! files that a person and a spreadsheet can read (SPEC.md, "The archive"; docs/archive.md).
 //!
-//! Layout 1: `<dir>/LAYOUT` holds `kpi-archive 1`; each KPI has `<dir>/<kpi>.csv` with the
-//! columns `kpi,period,period_start,period_end,dimensions,value,rows,recorded_at,fingerprint`,
-//! sorted by period start, then dimensions (overall first). `store` parses and writes one file,
-//! `record` holds the record type and the merge rule; this module ties them to the folder.
+//! Layout 2: `<dir>/LAYOUT` holds `kpi-archive 2`; each KPI has `<dir>/<kpi>.csv` (see
+//! [`store`]), each source `<dir>/sources/<source>.csv` (see [`sources`]). Layout 1 folders and
+//! files are read too, and upgraded file by file as runs record into them.
 //!
-//! Each file is replaced whole and atomically. Locking against two runs at once, reporting
-//! restated values and history queries are left to later work; they fit around
-//! [`Archive::record`] (lock the folder around it; compare `existing` with the incoming records
-//! before [`merge`]) and [`Archive::read`].
+//! A recording run holds the folder's lock ([`lock`]) while it reads, merges and rewrites
+//! files; each file is replaced whole (temporary file, fsync, rename), so a run killed at any
+//! instant leaves every file either as it was or fully updated.
 
 mod history;
+mod lock;
 mod record;
+mod sources;
 mod store;
 
 pub use history::LoadedHistory;
-pub use record::{find, merge, ArchiveRecord};
+pub use lock::LOCK_FILE;
+pub use record::{find, merge, restatements, ArchiveRecord, Restatement};
+pub use sources::{column_changes, row_count_jump, ColumnChange, SourceState};
 
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// The name of the file that says which layout a folder uses.
 pub const LAYOUT_FILE: &str = "LAYOUT";
-/// The content of [`LAYOUT_FILE`] for the layout this version reads and writes.
+/// The layout this version writes.
+pub const LAYOUT_V2: &str = "kpi-archive 2";
+/// The first layout (kpi 0.1), still read.
 pub const LAYOUT_V1: &str = "kpi-archive 1";
+/// The folder of source states inside the archive.
+pub const SOURCES_DIR: &str = "sources";
+/// How long a run waits for another one to finish recording, by default.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Why the archive could not be read or written. Every message names the file concerned.
 #[derive(Debug, thiserror::Error)]
@@ -41,19 +50,37 @@ pub enum ArchiveError {
         message: String,
     },
     #[error(
-        "{}: unknown archive layout `{found}`; this version of kpi reads `{LAYOUT_V1}` \
-         (upgrade kpi, or set `archive` in the configuration to another folder)",
+        "{}: unknown archive layout `{found}`; this version of kpi reads `{LAYOUT_V1}` and \
+         `{LAYOUT_V2}` (upgrade kpi, or set `archive` in the configuration to another folder)",
         path.display()
     )]
     UnknownLayout { path: PathBuf, found: String },
     #[error("invalid KPI id `{kpi}` for the archive: an id has only a-z, 0-9 and _")]
     InvalidKpiId { kpi: String },
+    #[error(
+        "the archive is locked by another kpi run ({}), still after {waited} s; nothing was recorded\n  \
+         hint: let that run finish and run again, or set KPI_LOCK_TIMEOUT (seconds) to wait longer",
+        path.display()
+    )]
+    Locked { path: PathBuf, waited: f64 },
+    #[error("interrupted while waiting for the archive lock")]
+    Interrupted(#[source] crate::interrupt::Interrupted),
+}
+
+/// What a recording run writes.
+pub struct Update<'a> {
+    pub records: &'a [ArchiveRecord],
+    pub sources: &'a [SourceState],
+    /// Whether a record is the final value of a closed period (not to date, not a snapshot):
+    /// only those can be restated.
+    pub closed: &'a dyn Fn(&ArchiveRecord) -> bool,
 }
 
 /// A folder of archived values.
 #[derive(Debug, Clone)]
 pub struct Archive {
     dir: PathBuf,
+    lock_timeout: Duration,
 }
 
 impl Archive {
@@ -61,7 +88,16 @@ impl Archive {
     ///
     /// [`record`]: Archive::record
     pub fn new(dir: impl Into<PathBuf>) -> Archive {
-        Archive { dir: dir.into() }
+        Archive {
+            dir: dir.into(),
+            lock_timeout: DEFAULT_LOCK_TIMEOUT,
+        }
+    }
+
+    /// How long [`record`](Archive::record) waits for another run's lock.
+    pub fn with_lock_timeout(mut self, timeout: Duration) -> Archive {
+        self.lock_timeout = timeout;
+        self
     }
 
     /// The archive's folder.
@@ -73,83 +109,138 @@ impl Archive {
     /// A file that exists but is malformed (bad header, bad number, bad date, wrong field count,
     /// unknown layout) is an error naming file and line, never skipped.
     pub fn read(&self, kpi: &str) -> Result<Vec<ArchiveRecord>, ArchiveError> {
-        check_kpi_id(kpi)?;
+        check_id(kpi)?;
         self.check_layout()?;
         store::read_file(&self.file_of(kpi), kpi)
     }
 
+    /// The state of a source at the last recording run; None before the first.
+    pub fn source_state(&self, source: &str) -> Result<Option<SourceState>, ArchiveError> {
+        check_id(source)?;
+        self.check_layout()?;
+        sources::read_state(&self.source_file(source), source)
+    }
+
     /// Merges records into their KPIs' files: a record replaces the one with the same period and
-    /// dimensions, every other record is kept. Creates the folder and its LAYOUT when missing.
-    /// Each file is replaced whole (temporary file, fsync, rename), so a killed run leaves it
-    /// as it was or fully updated.
-    pub fn record(&self, records: &[ArchiveRecord]) -> Result<(), ArchiveError> {
+    /// dimensions, every other record is kept; replaces the source states. Creates the folder
+    /// and its LAYOUT when missing. Holds the folder's lock throughout. Returns the values of
+    /// closed periods that changed (restatements), in the order of `records`.
+    pub fn record(&self, update: &Update) -> Result<Vec<Restatement>, ArchiveError> {
         let mut by_kpi: BTreeMap<&str, Vec<&ArchiveRecord>> = BTreeMap::new();
-        for record in records {
-            check_kpi_id(&record.kpi)?;
+        for record in update.records {
+            check_id(&record.kpi)?;
             by_kpi.entry(&record.kpi).or_default().push(record);
         }
-        if by_kpi.is_empty() {
-            return Ok(());
+        for state in update.sources {
+            check_id(&state.source)?;
         }
-        self.prepare()?;
+        if by_kpi.is_empty() && update.sources.is_empty() {
+            return Ok(vec![]);
+        }
+        // Refuse a foreign layout before creating anything in its folder.
+        self.check_layout()?;
+        self.create_folder()?;
+        let _lock = lock::acquire(&self.dir, self.lock_timeout)?;
+        let layout = self.check_layout()?;
+        self.remove_leftovers();
+        let mut restated = Vec::new();
         for (kpi, incoming) in by_kpi {
             let path = self.file_of(kpi);
             let existing = store::read_file(&path, kpi)?;
+            restated.extend(restatements(
+                &existing,
+                incoming.iter().copied(),
+                update.closed,
+            ));
             store::write_file(&path, &merge(existing, incoming))?;
         }
-        Ok(())
+        for state in update.sources {
+            sources::write_state(&self.source_file(&state.source), state)?;
+        }
+        if layout != Some(LAYOUT_V2) {
+            let path = self.dir.join(LAYOUT_FILE);
+            crate::output::write_atomic(&path, format!("{LAYOUT_V2}\n").as_bytes())
+                .map_err(|error| ArchiveError::Write { path, error })?;
+        }
+        sync_folder(&self.dir);
+        Ok(restated)
     }
 
     fn file_of(&self, kpi: &str) -> PathBuf {
         self.dir.join(format!("{kpi}.csv"))
     }
 
-    /// Whether the folder has a LAYOUT file; an error when it names a layout we do not know.
-    /// A folder without one is new (or made by hand) and read as layout 1; the header check
-    /// of each file still refuses anything that is not an archive file.
-    fn check_layout(&self) -> Result<bool, ArchiveError> {
+    fn source_file(&self, source: &str) -> PathBuf {
+        self.dir.join(SOURCES_DIR).join(format!("{source}.csv"))
+    }
+
+    /// The folder's layout: None without a LAYOUT file (a new folder, or one made by hand,
+    /// read as layout 1: each file's header still refuses anything that is not an archive
+    /// file); an error when it names a layout we do not know.
+    fn check_layout(&self) -> Result<Option<&'static str>, ArchiveError> {
         let path = self.dir.join(LAYOUT_FILE);
         let text = match std::fs::read(&path) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(false),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(error) => return Err(ArchiveError::Read { path, error }),
         };
         let found = text.trim_end_matches(['\n', '\r']);
-        if found == LAYOUT_V1 {
-            return Ok(true);
+        for known in [LAYOUT_V2, LAYOUT_V1] {
+            if found == known {
+                return Ok(Some(known));
+            }
         }
         let found: String = found.chars().take(60).collect();
         Err(ArchiveError::UnknownLayout { path, found })
     }
 
-    /// Creates the folder and its LAYOUT file when missing, refuses a foreign layout.
-    fn prepare(&self) -> Result<(), ArchiveError> {
-        let write_error = |path: &Path, error| ArchiveError::Write {
-            path: path.to_path_buf(),
+    fn create_folder(&self) -> Result<(), ArchiveError> {
+        let sources = self.dir.join(SOURCES_DIR);
+        std::fs::create_dir_all(&sources).map_err(|error| ArchiveError::Write {
+            path: sources,
             error,
-        };
-        std::fs::create_dir_all(&self.dir).map_err(|e| write_error(&self.dir, e))?;
-        if !self.check_layout()? {
-            let path = self.dir.join(LAYOUT_FILE);
-            let content = format!("{LAYOUT_V1}\n");
-            crate::output::write_atomic(&path, content.as_bytes())
-                .map_err(|e| write_error(&path, e))?;
+        })
+    }
+
+    /// Temporary files of runs killed while writing (under the lock, no live run owns one).
+    fn remove_leftovers(&self) {
+        for dir in [self.dir.clone(), self.dir.join(SOURCES_DIR)] {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(crate::output::TEMP_PREFIX)
+                {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
         }
-        Ok(())
     }
 }
 
-/// KPI ids become file names: anything but `[a-z0-9_]+` could leave the folder (`../x`).
-fn check_kpi_id(kpi: &str) -> Result<(), ArchiveError> {
-    let valid = !kpi.is_empty()
-        && kpi
+/// Makes the renames durable (the folder's entries reach the disk). Best effort: not every
+/// filesystem lets a folder be synced, and the files themselves already are.
+fn sync_folder(dir: &Path) {
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+}
+
+/// KPI ids and source names become file names: anything but `[a-z0-9_]+` could leave the
+/// folder (`../x`).
+fn check_id(id: &str) -> Result<(), ArchiveError> {
+    let valid = !id.is_empty()
+        && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
     if valid {
         Ok(())
     } else {
         Err(ArchiveError::InvalidKpiId {
-            kpi: kpi.to_string(),
+            kpi: id.to_string(),
         })
     }
 }
@@ -172,7 +263,20 @@ mod tests {
             rows: 7,
             recorded_at: "2026-11-22T08:00:00Z".into(),
             fingerprint: "ab12".into(),
+            source_fingerprint: String::new(),
+            parts: serde_json::Map::new(),
         }
+    }
+
+    fn save(
+        archive: &Archive,
+        records: &[ArchiveRecord],
+    ) -> Result<Vec<Restatement>, ArchiveError> {
+        archive.record(&Update {
+            records,
+            sources: &[],
+            closed: &|_| true,
+        })
     }
 
     fn names(dir: &Path) -> Vec<String> {
@@ -191,15 +295,17 @@ mod tests {
         let emea = rec("2026-10", "region=EMEA", Some(0.1 + 0.2));
         let overall = rec("2026-10", "", None);
         let september = rec("2026-09", "", Some(1e-7));
-        archive
-            .record(&[emea.clone(), overall.clone(), september.clone()])
-            .unwrap();
+        save(
+            &archive,
+            &[emea.clone(), overall.clone(), september.clone()],
+        )
+        .unwrap();
         assert_eq!(
             archive.read("win_rate").unwrap(),
             [september, overall, emea]
         );
         let layout = std::fs::read_to_string(archive.dir().join("LAYOUT")).unwrap();
-        assert_eq!(layout, "kpi-archive 1\n");
+        assert_eq!(layout, "kpi-archive 2\n");
         let file = std::fs::read_to_string(archive.dir().join("win_rate.csv")).unwrap();
         assert!(
             file.contains(",region=EMEA,0.30000000000000004,7,"),
@@ -213,14 +319,51 @@ mod tests {
         let archive = Archive::new(dir.path());
         let old = [rec("2026-09", "", Some(1.0)), rec("2026-10", "", Some(2.0))];
         let emea = rec("2026-10", "region=EMEA", Some(3.0));
-        archive.record(&old).unwrap();
-        archive.record(std::slice::from_ref(&emea)).unwrap();
+        save(&archive, &old).unwrap();
+        save(&archive, std::slice::from_ref(&emea)).unwrap();
         let restated = rec("2026-10", "", Some(2.5));
-        archive.record(std::slice::from_ref(&restated)).unwrap();
+        let told = save(&archive, std::slice::from_ref(&restated)).unwrap();
+        assert_eq!((told[0].old, told[0].new), (Some(2.0), Some(2.5)));
+        assert_eq!(save(&archive, std::slice::from_ref(&restated)).unwrap(), []);
         let records = archive.read("win_rate").unwrap();
         assert_eq!(records, [old[0].clone(), restated, emea]);
         assert_eq!(find(&records, "2026-10", "").unwrap().value, Some(2.5));
         assert_eq!(find(&records, "2026-09", "region=EMEA"), None);
+    }
+
+    #[test]
+    fn a_layout_1_archive_is_read_and_upgraded_when_recorded_into() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("LAYOUT"), "kpi-archive 1\n").unwrap();
+        std::fs::write(
+            dir.path().join("win_rate.csv"),
+            "kpi,period,period_start,period_end,dimensions,value,rows,recorded_at,fingerprint\n\
+             win_rate,2026-09,2026-09-01,2026-09-28,,0.5,7,2026-11-22T08:00:00Z,ab12\n",
+        )
+        .unwrap();
+        let archive = Archive::new(dir.path());
+        let september = rec("2026-09", "", Some(0.5));
+        assert_eq!(
+            archive.read("win_rate").unwrap(),
+            std::slice::from_ref(&september)
+        );
+        let october = rec("2026-10", "", Some(0.25));
+        save(&archive, std::slice::from_ref(&october)).unwrap();
+        assert_eq!(archive.read("win_rate").unwrap(), [september, october]);
+        let layout = std::fs::read_to_string(dir.path().join("LAYOUT")).unwrap();
+        assert_eq!(layout, "kpi-archive 2\n");
+        let file = std::fs::read_to_string(dir.path().join("win_rate.csv")).unwrap();
+        assert!(file.starts_with(&store::HEADER.join(",")), "{file}");
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_run_are_removed_under_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::new(dir.path());
+        save(&archive, &[rec("2026-10", "", Some(1.0))]).unwrap();
+        std::fs::write(dir.path().join(".kpi-tmp-x1"), "half a file").unwrap();
+        save(&archive, &[rec("2026-11", "", Some(1.0))]).unwrap();
+        assert!(!dir.path().join(".kpi-tmp-x1").exists());
     }
 
     #[test]
@@ -235,10 +378,10 @@ mod tests {
     fn malformed_file_is_an_error_naming_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let archive = Archive::new(dir.path());
-        archive.record(&[rec("2026-10", "", Some(1.0))]).unwrap();
+        save(&archive, &[rec("2026-10", "", Some(1.0))]).unwrap();
         let path = dir.path().join("win_rate.csv");
         let mut text = std::fs::read_to_string(&path).unwrap();
-        text.push_str("win_rate,2026-11,2026-11-01,2026-11-30,,twelve,1,t,f\n");
+        text.push_str("win_rate,2026-11,2026-11-01,2026-11-30,,twelve,1,t,f,s,\n");
         std::fs::write(&path, text).unwrap();
         let message = archive.read("win_rate").unwrap_err().to_string();
         assert!(
@@ -246,20 +389,20 @@ mod tests {
             "{message}"
         );
         // Recording over a malformed file must not silently drop its lines.
-        assert!(archive.record(&[rec("2026-12", "", None)]).is_err());
+        assert!(save(&archive, &[rec("2026-12", "", None)]).is_err());
     }
 
     #[test]
     fn unknown_layout_is_refused_for_reading_and_writing() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("LAYOUT"), "kpi-archive 2\n").unwrap();
+        std::fs::write(dir.path().join("LAYOUT"), "kpi-archive 9\n").unwrap();
         let archive = Archive::new(dir.path());
         let err = archive.read("win_rate").unwrap_err();
         assert!(matches!(err, ArchiveError::UnknownLayout { .. }));
         assert!(err
             .to_string()
-            .contains("LAYOUT: unknown archive layout `kpi-archive 2`"));
-        assert!(archive.record(&[rec("2026-10", "", None)]).is_err());
+            .contains("LAYOUT: unknown archive layout `kpi-archive 9`"));
+        assert!(save(&archive, &[rec("2026-10", "", None)]).is_err());
         assert_eq!(names(dir.path()), ["LAYOUT"]);
     }
 
@@ -272,7 +415,7 @@ mod tests {
             assert!(matches!(err, ArchiveError::InvalidKpiId { .. }), "{kpi}");
             let mut record = rec("2026-10", "", None);
             record.kpi = kpi.into();
-            assert!(archive.record(&[record]).is_err());
+            assert!(save(&archive, &[record]).is_err());
         }
         assert_eq!(names(dir.path()), Vec::<String>::new());
     }
@@ -283,10 +426,11 @@ mod tests {
         let archive = Archive::new(dir.path());
         let mut nps = rec("2026-10", "", Some(40.0));
         nps.kpi = "nps".into();
-        archive
-            .record(&[rec("2026-10", "", Some(1.0)), nps])
-            .unwrap();
-        archive.record(&[rec("2026-11", "", Some(1.0))]).unwrap();
-        assert_eq!(names(dir.path()), ["LAYOUT", "nps.csv", "win_rate.csv"]);
+        save(&archive, &[rec("2026-10", "", Some(1.0)), nps]).unwrap();
+        save(&archive, &[rec("2026-11", "", Some(1.0))]).unwrap();
+        assert_eq!(
+            names(dir.path()),
+            [".lock", "LAYOUT", "nps.csv", "sources", "win_rate.csv"]
+        );
     }
 }

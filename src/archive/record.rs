@@ -1,4 +1,5 @@
-//! One archived value and the rule that merges a run's values into a KPI's records.
+//! One archived value, the rule that merges a run's values into a KPI's records, and the rule
+//! that tells a restated value from a new one.
 //!
 //! Pure: reading and writing files is [`super::store`]'s job, and deciding what to record the
 //! command layer's.
@@ -6,8 +7,10 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use serde_json::{Map, Value as Json};
 
 use crate::model::KpiResult;
+use crate::value::Value;
 
 /// One archived value: a KPI, for one period, overall (`dimensions` empty) or for one breakdown.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,11 +27,21 @@ pub struct ArchiveRecord {
     pub recorded_at: String,
     /// A fingerprint of the KPI's definition, to tell whether two values are like-for-like.
     pub fingerprint: String,
+    /// A fingerprint of the data the value came from (empty in layout 1 records).
+    pub source_fingerprint: String,
+    /// What the value was made of: each aggregate by its text (`count(*)`, `avg(amount) n`),
+    /// or for a derived KPI each KPI it uses. Empty in layout 1 records.
+    pub parts: Map<String, Json>,
 }
 
 impl ArchiveRecord {
     /// The record of a computed result.
-    pub fn from_result(result: &KpiResult, recorded_at: &str, fingerprint: &str) -> ArchiveRecord {
+    pub fn from_result(
+        result: &KpiResult,
+        recorded_at: &str,
+        fingerprint: &str,
+        source_fingerprint: &str,
+    ) -> ArchiveRecord {
         ArchiveRecord {
             kpi: result.kpi.clone(),
             period: result.period.clone(),
@@ -39,12 +52,30 @@ impl ArchiveRecord {
             rows: result.rows,
             recorded_at: recorded_at.to_string(),
             fingerprint: fingerprint.to_string(),
+            source_fingerprint: source_fingerprint.to_string(),
+            parts: result
+                .parts
+                .iter()
+                .map(|(name, value)| (name.clone(), part_json(value)))
+                .collect(),
         }
     }
 
     /// What a record is unique by within its KPI's file.
     pub(super) fn key(&self) -> (String, String) {
         (self.period.clone(), self.dimensions.clone())
+    }
+}
+
+/// A part as JSON: numbers stay numbers, dates become `YYYY-MM-DD`.
+fn part_json(value: &Value) -> Json {
+    match value {
+        Value::Null => Json::Null,
+        // Counts read better as 94 than as 94.0.
+        Value::Num(x) if x.fract() == 0.0 && x.abs() < 9e15 => Json::from(*x as i64),
+        Value::Num(x) => serde_json::Number::from_f64(*x).map_or(Json::Null, Json::Number),
+        Value::Bool(b) => Json::Bool(*b),
+        other => Json::String(crate::engine::label_of(other)),
     }
 }
 
@@ -78,6 +109,59 @@ pub fn merge<'a>(
     merged
 }
 
+/// A value recorded for a closed period that a later run changed (late data, a corrected
+/// export, a new definition): worth telling, never silently overwritten.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restatement {
+    pub kpi: String,
+    pub period: String,
+    pub dimensions: String,
+    pub old: Option<f64>,
+    pub new: Option<f64>,
+    /// The definition changed between the two values (so a change is expected).
+    pub definition_changed: bool,
+}
+
+/// The incoming values of closed periods that differ from what was recorded for the same
+/// period, dimensions and stretch of days. A value recorded to date (a shorter stretch) that
+/// the whole period replaces is not a restatement: it was never final.
+pub fn restatements<'a>(
+    existing: &[ArchiveRecord],
+    incoming: impl IntoIterator<Item = &'a ArchiveRecord>,
+    closed: &dyn Fn(&ArchiveRecord) -> bool,
+) -> Vec<Restatement> {
+    let by_key: BTreeMap<(&str, &str), &ArchiveRecord> = existing
+        .iter()
+        .map(|r| ((r.period.as_str(), r.dimensions.as_str()), r))
+        .collect();
+    incoming
+        .into_iter()
+        .filter(|new| closed(new))
+        .filter_map(|new| {
+            let old = by_key.get(&(new.period.as_str(), new.dimensions.as_str()))?;
+            let same_stretch =
+                old.period_start == new.period_start && old.period_end == new.period_end;
+            (same_stretch && !same_value(old.value, new.value)).then(|| Restatement {
+                kpi: new.kpi.clone(),
+                period: new.period.clone(),
+                dimensions: new.dimensions.clone(),
+                old: old.value,
+                new: new.value,
+                definition_changed: old.fingerprint != new.fingerprint,
+            })
+        })
+        .collect()
+}
+
+/// Equal, or within the last bits of a float (a value read back from its shortest digits is
+/// exact; this only absorbs summation order).
+fn same_value(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a == b || (a - b).abs() <= 1e-12 * a.abs().max(b.abs()),
+        (a, b) => a.is_none() && b.is_none(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -94,6 +178,8 @@ mod tests {
             rows: 1,
             recorded_at: String::new(),
             fingerprint: String::new(),
+            source_fingerprint: String::new(),
+            parts: Map::new(),
         }
     }
 
@@ -123,5 +209,53 @@ mod tests {
             find(&merged, "2026-10-01", "r=B").map(|r| r.value),
             Some(Some(2.0))
         );
+    }
+
+    #[test]
+    fn a_changed_closed_value_is_a_restatement_and_nothing_else_is() {
+        let existing = vec![
+            rec("2026-10-01", 1, "", 1.0),
+            rec("2026-10-01", 1, "r=B", 2.0),
+            rec("2026-10-02", 2, "", 3.0),
+        ];
+        let same = rec("2026-10-01", 1, "", 1.0);
+        let mut changed = rec("2026-10-01", 1, "r=B", 2.5);
+        changed.fingerprint = "new".into();
+        let brand_new = rec("2026-10-03", 3, "", 9.0);
+        let mut longer = rec("2026-10-02", 2, "", 4.0);
+        longer.period_end = NaiveDate::from_ymd_opt(2026, 10, 9).unwrap();
+        let all = [&same, &changed, &brand_new, &longer];
+        let found = restatements(&existing, all, &|_| true);
+        assert_eq!(
+            found,
+            [Restatement {
+                kpi: "k".into(),
+                period: "2026-10-01".into(),
+                dimensions: "r=B".into(),
+                old: Some(2.0),
+                new: Some(2.5),
+                definition_changed: true,
+            }]
+        );
+        // An open period (to date, a snapshot) changes freely.
+        assert_eq!(restatements(&existing, all, &|_| false), []);
+        // A value that vanished is a restatement too.
+        let mut gone = rec("2026-10-01", 1, "", 0.0);
+        gone.value = None;
+        assert_eq!(restatements(&existing, [&gone], &|_| true)[0].new, None);
+    }
+
+    #[test]
+    fn parts_keep_numbers_and_dates() {
+        let json = [
+            part_json(&Value::Num(33.0)),
+            part_json(&Value::Null),
+            part_json(&Value::Num(f64::NAN)),
+            part_json(&Value::Date(0)),
+        ];
+        assert_eq!(json[0].to_string(), "33");
+        assert_eq!(json[1], Json::Null);
+        assert_eq!(json[2], Json::Null);
+        assert_eq!(json[3], Json::String("1970-01-01".into()));
     }
 }

@@ -1,19 +1,21 @@
 //! One KPI's archive file: parsing it strictly and writing it whole.
 //!
-//! Columns: `kpi,period,period_start,period_end,dimensions,value,rows,recorded_at,fingerprint`,
-//! UTF-8, LF line ends, values in shortest round-trip digits, empty for none. Which records go
-//! in the file, and in what order, is decided by the caller ([`super::merge`]).
+//! Layout 2 columns: [`HEADER`]; UTF-8, LF line ends, values in shortest round-trip digits,
+//! empty for none, `parts` a JSON object. A layout 1 file (the first nine columns) is read as
+//! well, with no parts and no source fingerprint, and written back in layout 2. Which records
+//! go in the file, and in what order, is decided by the caller ([`super::merge`]).
 
 use std::collections::HashMap;
 use std::io;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use serde_json::{Map, Value as Json};
 
 use super::{ArchiveError, ArchiveRecord};
 
-/// The header of every KPI file, in order.
-pub const HEADER: [&str; 9] = [
+/// The header of every KPI file, in order (layout 2).
+pub const HEADER: [&str; 11] = [
     "kpi",
     "period",
     "period_start",
@@ -23,7 +25,12 @@ pub const HEADER: [&str; 9] = [
     "rows",
     "recorded_at",
     "fingerprint",
+    "source_fingerprint",
+    "parts",
 ];
+
+/// Layout 1 files have the first nine columns of layout 2.
+const V1_COLUMNS: usize = 9;
 
 /// Every record of the file; empty when it does not exist.
 pub fn read_file(path: &Path, kpi: &str) -> Result<Vec<ArchiveRecord>, ArchiveError> {
@@ -60,13 +67,13 @@ fn parse(bytes: &[u8], kpi: &str) -> Result<Vec<ArchiveRecord>, Failure> {
     let header = rows
         .next()
         .ok_or_else(|| (1, format!("empty file; {}", expected_header())))?;
-    check_header(&header.map_err(csv_failure)?)?;
+    let width = check_header(&header.map_err(csv_failure)?)?;
     let mut records = Vec::new();
     let mut first_line: HashMap<(String, String), u64> = HashMap::new();
     for row in rows {
         let row = row.map_err(csv_failure)?;
         let line = row.position().map_or(0, |p| p.line());
-        let record = parse_record(&row, kpi).map_err(|message| (line, message))?;
+        let record = parse_record(&row, kpi, width).map_err(|message| (line, message))?;
         if let Some(first) = first_line.insert(record.key(), line) {
             return Err((line, duplicate(&record, first)));
         }
@@ -75,12 +82,15 @@ fn parse(bytes: &[u8], kpi: &str) -> Result<Vec<ArchiveRecord>, Failure> {
     Ok(records)
 }
 
-fn check_header(header: &::csv::StringRecord) -> Result<(), Failure> {
+/// The number of columns of the file's layout (2, else 1).
+fn check_header(header: &::csv::StringRecord) -> Result<usize, Failure> {
     let joined = header.iter().collect::<Vec<_>>().join(",");
     // A spreadsheet may save the file with a byte-order mark.
     let found = joined.trim_start_matches('\u{feff}');
-    if header.len() == HEADER.len() && found == HEADER.join(",") {
-        return Ok(());
+    for width in [HEADER.len(), V1_COLUMNS] {
+        if header.len() == width && found == HEADER[..width].join(",") {
+            return Ok(width);
+        }
     }
     Err((
         1,
@@ -99,13 +109,13 @@ fn duplicate(record: &ArchiveRecord, first_line: u64) -> String {
     )
 }
 
-fn parse_record(row: &::csv::StringRecord, kpi: &str) -> Result<ArchiveRecord, String> {
-    if row.len() != HEADER.len() {
-        return Err(format!(
-            "expected {} fields, found {}",
-            HEADER.len(),
-            row.len()
-        ));
+fn parse_record(
+    row: &::csv::StringRecord,
+    kpi: &str,
+    width: usize,
+) -> Result<ArchiveRecord, String> {
+    if row.len() != width {
+        return Err(format!("expected {width} fields, found {}", row.len()));
     }
     let field = |i: usize| row.get(i).unwrap_or_default();
     if field(0) != kpi {
@@ -130,6 +140,8 @@ fn parse_record(row: &::csv::StringRecord, kpi: &str) -> Result<ArchiveRecord, S
             .map_err(|_| format!("bad rows `{}`: expected a whole number", field(6)))?,
         recorded_at: field(7).to_string(),
         fingerprint: field(8).to_string(),
+        source_fingerprint: field(9).to_string(),
+        parts: parts(field(10))?,
     };
     if record.period_end < record.period_start {
         return Err(format!("period_end {} is before period_start", field(3)));
@@ -150,6 +162,18 @@ fn value(text: &str) -> Result<Option<f64>, String> {
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Ok(Some(v)),
         _ => Err(format!("bad value `{text}`: expected a number, or nothing")),
+    }
+}
+
+fn parts(text: &str) -> Result<Map<String, Json>, String> {
+    if text.trim().is_empty() {
+        return Ok(Map::new());
+    }
+    match serde_json::from_str::<Json>(text) {
+        Ok(Json::Object(map)) => Ok(map),
+        _ => Err(format!(
+            "bad parts `{text}`: expected a JSON object such as {{\"count(*)\":94}}"
+        )),
     }
 }
 
@@ -175,9 +199,19 @@ fn serialise(records: &[ArchiveRecord]) -> io::Result<Vec<u8>> {
             &r.rows.to_string(),
             &r.recorded_at,
             &r.fingerprint,
+            &r.source_fingerprint,
+            &part_text(&r.parts),
         ])?;
     }
     writer.into_inner().map_err(|e| e.into_error())
+}
+
+fn part_text(parts: &Map<String, Json>) -> String {
+    if parts.is_empty() {
+        String::new()
+    } else {
+        Json::Object(parts.clone()).to_string()
+    }
 }
 
 /// Shortest round-trip digits; a non-finite value (never computed) is kept as none.
@@ -208,8 +242,30 @@ mod tests {
         parse(body.as_bytes(), "win_rate").unwrap_err()
     }
 
+    const HEAD2: &str = "kpi,period,period_start,period_end,dimensions,value,rows,recorded_at,fingerprint,source_fingerprint,parts\n";
+
     #[test]
-    fn reads_a_well_formed_file() {
+    fn reads_a_layout_2_file_with_parts() {
+        let body = format!(
+            "{HEAD2}win_rate,2026-10,2026-10-01,2026-10-31,,0.3125,48,t,ab12,cd34,\"{{\"\"count(*) FILTER (WHERE won)\"\":15,\"\"count(*)\"\":48}}\"\n"
+        );
+        let records = parse(body.as_bytes(), "win_rate").unwrap();
+        assert_eq!(records[0].source_fingerprint, "cd34");
+        let parts: Vec<(&String, &Json)> = records[0].parts.iter().collect();
+        assert_eq!(parts[0].0, "count(*) FILTER (WHERE won)");
+        assert_eq!(parts[1].1, &serde_json::json!(48));
+        assert_eq!(serialise(&records).unwrap(), body.as_bytes());
+        let bad = format!("{HEAD2}win_rate,2026-10,2026-10-01,2026-10-31,,1,1,t,f,s,[1]\n");
+        let (line, message) = parse(bad.as_bytes(), "win_rate").unwrap_err();
+        assert_eq!(line, 2);
+        assert!(message.starts_with("bad parts `[1]`"), "{message}");
+        let short = format!("{HEAD2}{ROW}");
+        let (_, message) = parse(short.as_bytes(), "win_rate").unwrap_err();
+        assert_eq!(message, "expected 11 fields, found 9");
+    }
+
+    #[test]
+    fn reads_a_layout_1_file() {
         let body = format!(
             "\u{feff}{HEAD}{ROW}win_rate,2026-10,2026-10-01,2026-10-31,region=EMEA,,0,t,f\r\n"
         );
@@ -288,9 +344,11 @@ mod tests {
     }
 
     #[test]
-    fn writes_what_it_reads() {
+    fn writes_what_it_reads_in_layout_2() {
         let body = format!("{HEAD}{ROW}win_rate,2026-10,2026-10-01,2026-10-31,\"a=x,y\",,0,t,f\n");
         let records = parse(body.as_bytes(), "win_rate").unwrap();
-        assert_eq!(serialise(&records).unwrap(), body.as_bytes());
+        let written = serialise(&records).unwrap();
+        assert!(written.starts_with(HEAD2.as_bytes()));
+        assert_eq!(parse(&written, "win_rate").unwrap(), records);
     }
 }

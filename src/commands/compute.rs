@@ -2,6 +2,7 @@
 //! previous values. Shared by the commands that compute (`run`, later `check`).
 
 use super::warn;
+use crate::archive::{column_changes, row_count_jump, SourceState};
 use crate::cli::Selection;
 use crate::config::{Config, Kpi};
 use crate::engine::compare::{self, Context};
@@ -14,7 +15,7 @@ use crate::period::PeriodChoice;
 use crate::progress::Progress;
 use anyhow::anyhow;
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Periods in the table's sparklines.
 pub const SPARKLINE_PERIODS: usize = 12;
@@ -76,16 +77,32 @@ fn with_dependencies<'c>(config: &'c Config, selected: &[&'c Kpi]) -> Vec<&'c Kp
         .collect()
 }
 
-/// Computes `selected` (and what they depend on) for the chosen period. Returns the results of
-/// every KPI computed, in dependency order.
+/// What a computation produced besides the results.
+pub struct Computed {
+    /// Every KPI computed, in dependency order.
+    pub results: Vec<KpiResult>,
+    /// Each source read, as the archive remembers it (`recorded_at` left empty).
+    pub sources: Vec<SourceState>,
+    /// The KPIs whose values are final for their period (not to date, not a snapshot).
+    pub closed: HashSet<String>,
+}
+
+/// What was known before the run: archived values, and each source's state at the last run.
+pub struct Known<'a> {
+    pub history: &'a dyn History,
+    pub sources: &'a HashMap<String, SourceState>,
+}
+
+/// Computes `selected` (and what they depend on) for the chosen period.
 pub fn compute(
     config: &Config,
     selected: &[&Kpi],
     selection: &Selection,
     as_of: NaiveDate,
     strict: bool,
-    history: &dyn History,
-) -> Result<Vec<KpiResult>, Error> {
+    known: &Known,
+) -> Result<Computed, Error> {
+    let history = known.history;
     let kpis = with_dependencies(config, selected);
     let choice = PeriodChoice::parse(&selection.period);
     let by: Option<Vec<String>> = selection
@@ -106,15 +123,26 @@ pub fn compute(
         alert_change: config.settings.alert_change,
         sparkline: SPARKLINE_PERIODS,
     };
-    let planned = plan_sources(config, &kpis, by.as_deref())?;
+    let planned = plan_sources(config, &kpis, by.as_deref(), known.sources)?;
     if let (Some(dim), false) = (&selection.by, planned.iter().any(|p| p.by_applied)) {
         return Err(usage(format!(
             "--by {dim}: no selected KPI's source has this column"
         )));
     }
     let mut results: HashMap<String, Vec<KpiResult>> = HashMap::new();
+    let mut sources = Vec::new();
     for source in &planned {
-        results.extend(scan_source(source, &windows, &ctx, strict)?);
+        let (source_results, state) = scan_source(source, &windows, &ctx, strict)?;
+        if let Some(before) = known.sources.get(&state.source) {
+            if let Some(jump) = row_count_jump(before, state.rows) {
+                warn(format!(
+                    "source `{}` changed size: {jump} (moved by more than half)",
+                    state.source
+                ));
+            }
+        }
+        results.extend(source_results);
+        sources.push(state);
     }
     let mut ordered = Vec::new();
     for kpi in &kpis {
@@ -131,7 +159,16 @@ pub fn compute(
         };
         ordered.extend(r);
     }
-    Ok(ordered)
+    let closed = kpis
+        .iter()
+        .filter(|k| !k.is_snapshot() && !windows[k.id.as_str()].target.is_partial())
+        .map(|k| k.id.clone())
+        .collect();
+    Ok(Computed {
+        results: ordered,
+        sources,
+        closed,
+    })
 }
 
 fn ordered_results(results: &[KpiResult], id: &str) -> Vec<KpiResult> {
@@ -163,6 +200,7 @@ fn plan_sources<'c>(
     config: &'c Config,
     kpis: &[&'c Kpi],
     by: Option<&[String]>,
+    known: &HashMap<String, SourceState>,
 ) -> Result<Vec<PlannedSource<'c>>, Error> {
     let mut planned = Vec::new();
     for source in &config.sources {
@@ -190,8 +228,33 @@ fn plan_sources<'c>(
         };
         // --by asks for that breakdown alone: a source without the column shows overall values.
         let by_here = by.map(|cols| if cols.iter().all(has) { cols } else { &[] });
+        let changes = known
+            .get(&source.name)
+            .map(|before| (before, column_changes(before, &header_types(&schema))));
         let plan = engine::plan_source(config, &source.name, &of_source, &schema.columns, by_here)
+            .map_err(|e| match &changes {
+                Some((before, changes)) if !changes.is_empty() => e.context(drift_hint(
+                    &source.name,
+                    before,
+                    changes.iter().map(|c| c.to_string()),
+                )),
+                _ => e,
+            })
             .kind(Kind::Config)?;
+        if let Some((before, changes)) = &changes {
+            let used: Vec<&str> = plan
+                .used
+                .iter()
+                .map(|&c| schema.columns[c].0.as_str())
+                .collect();
+            let relevant = changes
+                .iter()
+                .filter(|c| used.iter().any(|u| u.eq_ignore_ascii_case(c.column())));
+            let lines: Vec<String> = relevant.map(|c| c.to_string()).collect();
+            if !lines.is_empty() {
+                warn(drift_hint(&source.name, before, lines.into_iter()));
+            }
+        }
         planned.push(PlannedSource {
             kpis: of_source,
             schema,
@@ -202,13 +265,50 @@ fn plan_sources<'c>(
     Ok(planned)
 }
 
+/// The header's columns with their type names, as the archive remembers them.
+fn header_types(schema: &Schema) -> Vec<(String, String)> {
+    schema.columns[..schema.header.len()]
+        .iter()
+        .map(|(name, ty)| (name.clone(), ty.name().to_string()))
+        .collect()
+}
+
+/// "The data model changed and nobody said so": what changed in a source since the last run.
+fn drift_hint(source: &str, before: &SourceState, changes: impl Iterator<Item = String>) -> String {
+    let lines: Vec<String> = changes.collect();
+    format!(
+        "source `{source}` changed since the run of {}: {}",
+        before.recorded_at,
+        lines.join("; ")
+    )
+}
+
+/// What identifies the data a source gave: header, types, rows read, file names and sizes.
+fn source_fingerprint(schema: &Schema, rows: u64) -> String {
+    let mut canon = String::new();
+    for (name, ty) in header_types(schema) {
+        canon.push_str(&format!("{name}:{ty}|"));
+    }
+    canon.push_str(&format!("rows={rows}|"));
+    // File names, not paths: moving the project does not change the data.
+    for file in &schema.files {
+        let size = std::fs::metadata(file).map_or(0, |m| m.len());
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        canon.push_str(&format!("{name}={size}|"));
+    }
+    format!("{:016x}", crate::config::fnv1a(canon.as_bytes()))
+}
+
+/// The results of a source's KPIs, by KPI id.
+type SourceResults = Vec<(String, Vec<KpiResult>)>;
+
 /// One pass over a source for all its selected KPIs.
 fn scan_source(
     source: &PlannedSource,
     windows: &HashMap<&str, RunWindows>,
     ctx: &Context,
     strict: bool,
-) -> Result<Vec<(String, Vec<KpiResult>)>, Error> {
+) -> Result<(SourceResults, SourceState), Error> {
     let kpi_windows = source
         .kpis
         .iter()
@@ -229,18 +329,28 @@ fn scan_source(
     .kind(Kind::Data)?;
     report_issues(&schema.source, &stats, strict)?;
     let outputs = pass.finish();
-    Ok(source
+    let fingerprint = source_fingerprint(schema, stats.rows_read);
+    let results = source
         .kpis
         .iter()
         .zip(outputs)
         .map(|(kpi, out)| {
             let windows = &windows[kpi.id.as_str()];
-            (
-                kpi.id.clone(),
-                compare::source_results(kpi, &out, windows, ctx),
-            )
+            let mut results = compare::source_results(kpi, &out, windows, ctx);
+            results
+                .iter_mut()
+                .for_each(|r| r.source_fingerprint = fingerprint.clone());
+            (kpi.id.clone(), results)
         })
-        .collect())
+        .collect();
+    let state = SourceState {
+        source: schema.source.clone(),
+        recorded_at: String::new(),
+        rows: stats.rows_read,
+        fingerprint,
+        columns: header_types(schema),
+    };
+    Ok((results, state))
 }
 
 /// Invalid values and ragged rows: a warning each (count and first place), or exit 4 under

@@ -2,6 +2,7 @@
 //! configuration, and writing the output (stdout, or a file replaced atomically).
 
 mod compute;
+mod record;
 mod run;
 
 use crate::cli::{Cli, Command};

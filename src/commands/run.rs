@@ -1,8 +1,8 @@
 //! `kpi run`: compute, record in the archive, print or write the result.
 
-use super::compute::{compute, select};
+use super::compute::{compute, select, Known};
+use super::record::{load_known, open_archive, record};
 use super::{emit, load_config, use_color};
-use crate::archive::{Archive, ArchiveRecord, LoadedHistory};
 use crate::cli::{Cli, OutputFormat, RunArgs};
 use crate::error::{Error, Kind, Outcome, ResultExt};
 use crate::model::RunReport;
@@ -18,32 +18,26 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Outcome, Error> {
         .selection
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let archive = Archive::new(&config.settings.archive);
-    let ids: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
-    let history = LoadedHistory::load(&archive, ids).kind(Kind::Archive)?;
+    let archive = open_archive(&config)?;
+    let (history, sources) = load_known(&config, &archive)?;
+    let known = Known {
+        history: &history,
+        sources: &sources,
+    };
     let computed = compute(
         &config,
         &selected,
         &args.selection,
         as_of,
         args.strict,
-        &history,
+        &known,
     )?;
     if !args.no_archive {
-        let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-        let records: Vec<ArchiveRecord> = computed
-            .iter()
-            .filter_map(|r| {
-                config
-                    .kpi(&r.kpi)
-                    .map(|k| ArchiveRecord::from_result(r, &now, &k.fingerprint))
-            })
-            .collect();
-        archive.record(&records).kind(Kind::Archive)?;
+        record(&config, &archive, &computed)?;
     }
     let shown: Vec<_> = selected
         .iter()
-        .flat_map(|k| computed.iter().filter(|r| r.kpi == k.id).cloned())
+        .flat_map(|k| computed.results.iter().filter(|r| r.kpi == k.id).cloned())
         .collect();
     let report = RunReport {
         as_of,

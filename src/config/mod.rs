@@ -9,6 +9,7 @@ mod raw;
 mod resolve;
 
 pub use located::{Located, Origin};
+pub use resolve::fnv1a;
 
 use crate::formula::Node;
 use crate::model::{Direction, Unit};

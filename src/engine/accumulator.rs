@@ -10,11 +10,20 @@ use std::hash::{Hash, Hasher};
 pub enum Accumulator {
     /// count(*), count(x), count_if(cond).
     Count(u64),
-    /// sum and avg: a compensated sum (Neumaier), so that the order of rows barely matters.
+    /// sum: a compensated sum (Neumaier), so that the order of rows barely matters.
     Sum {
         sum: f64,
         compensation: f64,
         n: u64,
+    },
+    /// avg: the same compensated sum for the value, and Welford's running mean and squared
+    /// deviations for the variance a significance test needs (archived with the value).
+    Mean {
+        sum: f64,
+        compensation: f64,
+        n: u64,
+        mean: f64,
+        m2: f64,
     },
     Min(Option<f64>),
     Max(Option<f64>),
@@ -33,10 +42,17 @@ impl Accumulator {
     pub fn new(kind: AggKind) -> Accumulator {
         match kind {
             AggKind::CountStar | AggKind::Count | AggKind::CountIf => Accumulator::Count(0),
-            AggKind::Sum | AggKind::Avg => Accumulator::Sum {
+            AggKind::Sum => Accumulator::Sum {
                 sum: 0.0,
                 compensation: 0.0,
                 n: 0,
+            },
+            AggKind::Avg => Accumulator::Mean {
+                sum: 0.0,
+                compensation: 0.0,
+                n: 0,
+                mean: 0.0,
+                m2: 0.0,
             },
             AggKind::Min => Accumulator::Min(None),
             AggKind::Max => Accumulator::Max(None),
@@ -69,6 +85,21 @@ impl Accumulator {
                 if let Some(x) = number(v) {
                     neumaier(sum, compensation, x);
                     *n += 1;
+                }
+            }
+            Accumulator::Mean {
+                sum,
+                compensation,
+                n,
+                mean,
+                m2,
+            } => {
+                if let Some(x) = number(v) {
+                    neumaier(sum, compensation, x);
+                    *n += 1;
+                    let delta = x - *mean;
+                    *mean += delta / *n as f64;
+                    *m2 += delta * (x - *mean);
                 }
             }
             Accumulator::Min(m) => {
@@ -121,6 +152,34 @@ impl Accumulator {
                 neumaier(sum, compensation, *c2);
                 *n += n2;
             }
+            (
+                Accumulator::Mean {
+                    sum,
+                    compensation,
+                    n,
+                    mean,
+                    m2,
+                },
+                Accumulator::Mean {
+                    sum: s2,
+                    compensation: c2,
+                    n: n2,
+                    mean: mean2,
+                    m2: m2b,
+                },
+            ) => {
+                neumaier(sum, compensation, *s2);
+                neumaier(sum, compensation, *c2);
+                // Chan et al.: combining two groups' means and squared deviations.
+                let total = *n + n2;
+                if total > 0 {
+                    let delta = mean2 - *mean;
+                    let weight = *n2 as f64 / total as f64;
+                    *m2 += m2b + delta * delta * *n as f64 * weight;
+                    *mean += delta * weight;
+                }
+                *n = total;
+            }
             (Accumulator::Min(a), Accumulator::Min(b)) => *a = pick(*a, *b, f64::min),
             (Accumulator::Max(a), Accumulator::Max(b)) => *a = pick(*a, *b, f64::max),
             (Accumulator::Values(a), Accumulator::Values(b)) => a.extend_from_slice(b),
@@ -169,11 +228,13 @@ impl Accumulator {
                 },
                 AggKind::Sum,
             ) => num(sum + compensation),
+            (Accumulator::Mean { n: 0, .. }, _) => Value::Null,
             (
-                Accumulator::Sum {
+                Accumulator::Mean {
                     sum,
                     compensation,
                     n,
+                    ..
                 },
                 _,
             ) => num((sum + compensation) / *n as f64),
@@ -195,6 +256,34 @@ impl Accumulator {
                 _,
             ) => num(100.0 * (*promoters as f64 - *detractors as f64) / *n as f64),
             _ => Value::Null,
+        }
+    }
+}
+
+impl Accumulator {
+    /// Besides the value, what a significance test needs later and the archive keeps: the
+    /// number of values behind a mean, an NPS or a quantile, a mean's sample variance, an NPS's
+    /// promoters and detractors. Named by a suffix such as `n` or `variance`.
+    pub fn extra_parts(&self) -> Vec<(&'static str, f64)> {
+        match self {
+            Accumulator::Mean { n, m2, .. } => {
+                let mut parts = vec![("n", *n as f64)];
+                if *n > 1 {
+                    parts.push(("variance", m2 / (*n - 1) as f64));
+                }
+                parts
+            }
+            Accumulator::Values(values) => vec![("n", values.len() as f64)],
+            Accumulator::Nps {
+                n,
+                promoters,
+                detractors,
+            } => vec![
+                ("n", *n as f64),
+                ("promoters", *promoters as f64),
+                ("detractors", *detractors as f64),
+            ],
+            _ => vec![],
         }
     }
 }
@@ -301,9 +390,29 @@ mod tests {
     fn sample(i: u32) -> Val<'static> {
         match i % 7 {
             0 => Val::Null,
-            1 => Val::Bool(i % 2 == 0),
+            1 => Val::Bool(i.is_multiple_of(2)),
             _ => Val::Num(((i * 37) % 11) as f64 + 0.1 * (i % 3) as f64),
         }
+    }
+
+    #[test]
+    fn a_mean_keeps_its_count_and_sample_variance_across_merges() {
+        let values = [2.0, 4.0, 4.0, 4.0, 5.0, 5.0, 7.0, 9.0];
+        let (mut a, mut b) = (
+            Accumulator::new(AggKind::Avg),
+            Accumulator::new(AggKind::Avg),
+        );
+        for (i, x) in values.iter().enumerate() {
+            let target = if i < 3 { &mut a } else { &mut b };
+            target.add(AggKind::Avg, &Val::Num(*x));
+        }
+        a.merge(&b);
+        assert_eq!(a.finish(AggKind::Avg, None, None), Value::Num(5.0));
+        let parts = a.extra_parts();
+        assert_eq!(parts[0], ("n", 8.0));
+        // Sum of squared deviations 32, over n − 1 = 7.
+        assert!((parts[1].1 - 32.0 / 7.0).abs() < 1e-12, "{parts:?}");
+        assert_eq!(Accumulator::new(AggKind::Avg).extra_parts(), [("n", 0.0)]);
     }
 
     #[test]

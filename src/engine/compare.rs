@@ -78,6 +78,7 @@ pub fn source_results(
                 group.value,
                 group.rows,
             );
+            result.parts = group.parts.clone();
             fill_previous(&mut result, kpi, windows, ctx, from_data);
             finish(&mut result, kpi, ctx);
             result
@@ -130,6 +131,8 @@ pub fn base_result(
         comparable: None,
         rows,
         history: vec![],
+        parts: vec![],
+        source_fingerprint: String::new(),
     }
 }
 

@@ -41,6 +41,18 @@ pub fn derived_results(
             let rows = matching.iter().map(|m| m.rows).max().unwrap_or(0);
             let mut result =
                 base_result(kpi, windows, ctx, r.dimensions.clone(), eval(&values), rows);
+            result.parts = kpi
+                .uses
+                .iter()
+                .zip(&values)
+                .map(|(id, v)| (id.clone(), v.map_or(Value::Null, Value::Num)))
+                .collect();
+            let mut inputs: Vec<&str> = matching
+                .iter()
+                .map(|m| m.source_fingerprint.as_str())
+                .collect();
+            inputs.dedup();
+            result.source_fingerprint = inputs.join("+");
             let from_data = matching
                 .iter()
                 .all(|m| m.previous_period.is_some())

@@ -273,11 +273,21 @@ fn finish_group(
         .eval(&aggregates)
         .as_num()
         .filter(|v| v.is_finite());
+    let mut parts = Vec::new();
+    for (i, (spec, finished)) in plan.formula.aggs.iter().zip(&aggregates).enumerate() {
+        parts.push((spec.text.clone(), *finished));
+        if let Some(acc) = group.accs.get(i) {
+            for (suffix, x) in acc.extra_parts() {
+                parts.push((format!("{} {suffix}", spec.text), Value::Num(x)));
+            }
+        }
+    }
     GroupOutput {
         dimensions,
         value,
         rows: group.rows,
         aggregates,
+        parts,
     }
 }
 
@@ -305,4 +315,7 @@ pub struct GroupOutput {
     pub rows: u64,
     /// Each aggregate's finished value, for `explain`.
     pub aggregates: Vec<Value<'static>>,
+    /// What the archive keeps besides the value: each aggregate by its text (`count(*)`), and
+    /// what a significance test needs (`avg(amount) n`, `avg(amount) variance`).
+    pub parts: Vec<(String, Value<'static>)>,
 }

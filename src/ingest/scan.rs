@@ -100,8 +100,9 @@ pub fn scan(
                 continue; // the header, checked when the schema was read
             }
             let (line, byte) = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
-            if stats.rows_read % 65_536 == 0 {
+            if stats.rows_read.is_multiple_of(65_536) {
                 progress.set(done_bytes + byte);
+                crate::interrupt::check()?;
             }
             stats.rows_read += 1;
             if record.len() != width {
@@ -203,6 +204,9 @@ fn last_row_per_key(schema: &Schema, key: usize) -> Result<HashMap<String, u64>>
                 continue;
             }
             ordinal += 1;
+            if ordinal.is_multiple_of(65_536) {
+                crate::interrupt::check()?;
+            }
             let k = record[key].trim();
             if !k.is_empty() {
                 match last.get_mut(k) {

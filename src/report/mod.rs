@@ -80,6 +80,8 @@ pub(crate) mod fixture {
             comparable: None,
             rows: 0,
             history: vec![],
+            parts: vec![],
+            source_fingerprint: String::new(),
         }
     }
 

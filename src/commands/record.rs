@@ -1,0 +1,133 @@
+//! What the commands that compute share about the archive: opening it, reading what it knows
+//! before a run, recording what the run computed and telling restated values.
+
+use super::compute::Computed;
+use super::warn;
+use crate::archive::{Archive, ArchiveRecord, LoadedHistory, Restatement, SourceState, Update};
+use crate::config::Config;
+use crate::error::{Error, Kind, ResultExt};
+use crate::report::format::format_value;
+use anyhow::anyhow;
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// The configured archive, waiting `$KPI_LOCK_TIMEOUT` seconds for another run's lock.
+pub fn open_archive(config: &Config) -> Result<Archive, Error> {
+    let archive = Archive::new(&config.settings.archive);
+    let Some(text) = std::env::var_os("KPI_LOCK_TIMEOUT") else {
+        return Ok(archive);
+    };
+    let text = text.to_string_lossy();
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && *s >= 0.0)
+        .ok_or_else(|| {
+            anyhow!("KPI_LOCK_TIMEOUT=`{text}`: expected a number of seconds, such as 30")
+        })
+        .kind(Kind::Usage)?;
+    Ok(archive.with_lock_timeout(Duration::from_secs_f64(seconds)))
+}
+
+/// Archived values and source states, read once before computing.
+pub fn load_known(
+    config: &Config,
+    archive: &Archive,
+) -> Result<(LoadedHistory, HashMap<String, SourceState>), Error> {
+    let ids = config.kpis.iter().map(|k| k.id.as_str());
+    let history = LoadedHistory::load(archive, ids).kind(Kind::Archive)?;
+    let mut sources = HashMap::new();
+    for source in &config.sources {
+        if let Some(state) = archive.source_state(&source.name).kind(Kind::Archive)? {
+            sources.insert(source.name.clone(), state);
+        }
+    }
+    Ok((history, sources))
+}
+
+/// Records every value computed and each source's state, then tells restated values on stderr.
+pub fn record(config: &Config, archive: &Archive, computed: &Computed) -> Result<(), Error> {
+    // Ctrl-C during the pass stops before anything is written; once recording has started,
+    // it finishes (milliseconds) so that the archive is never left half-updated.
+    crate::interrupt::check().kind(Kind::Interrupted)?;
+    let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    let records: Vec<ArchiveRecord> = computed
+        .results
+        .iter()
+        .filter_map(|r| {
+            let kpi = config.kpi(&r.kpi)?;
+            Some(ArchiveRecord::from_result(
+                r,
+                &now,
+                &kpi.fingerprint,
+                &r.source_fingerprint,
+            ))
+        })
+        .collect();
+    let sources: Vec<SourceState> = computed
+        .sources
+        .iter()
+        .map(|s| SourceState {
+            recorded_at: now.clone(),
+            ..s.clone()
+        })
+        .collect();
+    let restated = archive
+        .record(&Update {
+            records: &records,
+            sources: &sources,
+            closed: &|r| computed.closed.contains(&r.kpi),
+        })
+        .kind(Kind::Archive)?;
+    for message in restatement_messages(config, &restated) {
+        warn(message);
+    }
+    Ok(())
+}
+
+/// One message per KPI and period: the overall value's change (or the first breakdown's), and
+/// how many breakdown values changed with it.
+fn restatement_messages(config: &Config, restated: &[Restatement]) -> Vec<String> {
+    let mut groups: Vec<(&str, &str, Vec<&Restatement>)> = Vec::new();
+    for r in restated {
+        match groups
+            .iter_mut()
+            .find(|(k, p, _)| *k == r.kpi && *p == r.period)
+        {
+            Some((_, _, list)) => list.push(r),
+            None => groups.push((&r.kpi, &r.period, vec![r])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(kpi, period, list)| {
+            let unit = config.kpi(kpi).map(|k| k.unit).unwrap_or_default();
+            let shown = list
+                .iter()
+                .find(|r| r.dimensions.is_empty())
+                .unwrap_or(&list[0]);
+            let whose = if shown.dimensions.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", shown.dimensions)
+            };
+            let others = list.len() - 1;
+            let more = match others {
+                0 => String::new(),
+                1 => " and 1 other value".to_string(),
+                n => format!(" and {n} other values"),
+            };
+            let why = if shown.definition_changed {
+                "its definition changed since it was recorded"
+            } else {
+                "the data changed since it was recorded"
+            };
+            format!(
+                "restated {kpi} for {period}{whose}: {} → {}{more}; {why}",
+                format_value(shown.old, unit),
+                format_value(shown.new, unit),
+            )
+        })
+        .collect()
+}
