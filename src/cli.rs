@@ -30,6 +30,56 @@ pub struct Cli {
 pub enum Command {
     /// Compute KPIs for a period, compare with the previous one, record them in the archive.
     Run(RunArgs),
+    /// Show the archived values of a KPI over time, with deltas and a trend.
+    History(HistoryArgs),
+    /// Compute and record every complete past period the data covers, in one pass per source.
+    Backfill(BackfillArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The KPI's id.
+    #[arg(value_name = "ID")]
+    pub kpi: String,
+
+    /// How many of the latest archived periods to show.
+    #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..))]
+    pub periods: u32,
+
+    /// Show this breakdown too (a dimension, or dimensions joined by +), under the overall value.
+    #[arg(long, value_name = "DIM")]
+    pub by: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
+    pub format: OutputFormat,
+
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    /// The first day of the range: the period that contains it is the first one computed.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: chrono::NaiveDate,
+
+    /// The last day of the range [default: the day before --as-of]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<chrono::NaiveDate>,
+
+    /// What "today" is: periods that end on or after it are not complete [default: today]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// Only this KPI (repeatable), and what it needs.
+    #[arg(long = "kpi", value_name = "ID")]
+    pub kpis: Vec<String>,
+
+    /// Treat invalid values and ragged rows as errors (exit 4) instead of warnings.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

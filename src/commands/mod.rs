@@ -1,7 +1,9 @@
 //! One file per subcommand; this module dispatches and holds what they share: loading the
 //! configuration, and writing the output (stdout, or a file replaced atomically).
 
+mod backfill;
 mod compute;
+mod history;
 mod record;
 mod run;
 
@@ -14,6 +16,8 @@ use std::path::Path;
 pub fn dispatch(cli: &Cli) -> Result<Outcome, Error> {
     match &cli.command {
         Command::Run(args) => run::run(cli, args),
+        Command::History(args) => history::history(cli, args),
+        Command::Backfill(args) => backfill::backfill(cli, args),
     }
 }
 

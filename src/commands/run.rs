@@ -1,6 +1,6 @@
 //! `kpi run`: compute, record in the archive, print or write the result.
 
-use super::compute::{compute, select, Known};
+use super::compute::{compute, select, Known, Periods};
 use super::record::{load_known, open_archive, record};
 use super::{emit, load_config, use_color};
 use crate::cli::{Cli, OutputFormat, RunArgs};
@@ -24,14 +24,12 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Outcome, Error> {
         history: &history,
         sources: &sources,
     };
-    let computed = compute(
-        &config,
-        &selected,
-        &args.selection,
+    let periods = Periods::Chosen {
+        period: &args.selection.period,
         as_of,
-        args.strict,
-        &known,
-    )?;
+    };
+    let by = args.selection.by.as_deref();
+    let computed = compute(&config, &selected, periods, by, args.strict, &known)?;
     if !args.no_archive {
         record(&config, &archive, &computed)?;
     }

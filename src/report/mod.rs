@@ -9,6 +9,7 @@ pub mod json;
 mod table;
 
 pub use format::{format_delta, format_value, sparkline};
+pub use table::render_history;
 
 use crate::model::RunReport;
 

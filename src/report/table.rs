@@ -64,6 +64,51 @@ pub fn render(report: &RunReport, color: bool) -> String {
     out
 }
 
+/// `kpi history`: a title, then one row per archived period (oldest first), breakdowns after
+/// the overall value, each row with its delta and the trend up to it.
+pub fn render_history(report: &RunReport, color: bool) -> String {
+    let Some(first) = report.results.first() else {
+        return String::new();
+    };
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty()
+        .set_header(vec!["Period", "Value", "Previous", "Δ", "Status", "Trend"]);
+    let mut series: Option<String> = None;
+    for r in &report.results {
+        let label = r.dimensions_label();
+        if series.as_deref() != Some(label.as_str()) && !label.is_empty() {
+            table.add_row(vec![clean(&label)]);
+        }
+        series = Some(label);
+        let (delta, delta_tone) = delta(r);
+        let indent = if r.dimensions.is_empty() { "" } else { "  " };
+        table.add_row(vec![
+            format!("{indent}{}", period(r, report)),
+            format_value(r.value, r.unit),
+            format_value(r.previous_value, r.unit),
+            toned(delta, delta_tone, color),
+            toned(r.status.name().to_string(), status_tone(r.status), color),
+            sparkline(&r.history),
+        ]);
+    }
+    for index in 1..=3 {
+        if let Some(column) = table.column_mut(index) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let mut out = format!("{} ({})\n", clean(&first.name), clean(&first.kpi));
+    let body = table.to_string();
+    out.push_str(&if color { paint(&body) } else { body });
+    out.push('\n');
+    if report.results.iter().any(|r| r.comparable == Some(false)) {
+        out.push_str(FOOTNOTE);
+    }
+    out
+}
+
 fn header(trend: bool) -> Vec<&'static str> {
     let mut header = vec!["KPI", "Period", "Value", "Previous", "Δ", "Status"];
     if trend {

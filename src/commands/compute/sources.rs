@@ -1,202 +1,33 @@
-//! Computing a selection of KPIs for a run: schemas, one pass per source, derived KPIs,
-//! previous values. Shared by the commands that compute (`run`, later `check`).
+//! A source's part of a computation: its schema and plan, checked against what the archive
+//! remembers of it, then its one pass for all its KPIs and periods.
 
-use super::warn;
-use crate::archive::{column_changes, row_count_jump, SourceState};
-use crate::cli::Selection;
+use super::super::warn;
+use super::Targets;
+use crate::archive::{column_changes, SourceState};
 use crate::config::{Config, Kpi};
 use crate::engine::compare::{self, Context};
-use crate::engine::{self, derived, History, RunWindows, SourcePass, SourcePlan};
-use crate::error::{usage, Error, Kind, ResultExt};
+use crate::engine::{self, SourcePass, SourcePlan};
+use crate::error::{Error, Kind, ResultExt};
 use crate::ingest::schema::is_config_mismatch;
 use crate::ingest::{self, ScanStats, Schema};
 use crate::model::KpiResult;
-use crate::period::PeriodChoice;
+use crate::period::Window;
 use crate::progress::Progress;
 use anyhow::anyhow;
-use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
-
-/// Periods in the table's sparklines.
-pub const SPARKLINE_PERIODS: usize = 12;
-
-/// The KPIs to show: all of them in configuration order, or those asked for; unknown ids
-/// are usage errors.
-pub fn select<'c>(config: &'c Config, selection: &Selection) -> Result<Vec<&'c Kpi>, Error> {
-    let mut ids: Vec<String> = selection.kpis.clone();
-    if let Some(report) = &selection.report {
-        let Some(r) = config.reports.iter().find(|r| &r.id == report) else {
-            let known: Vec<&str> = config.reports.iter().map(|r| r.id.as_str()).collect();
-            return Err(usage(format!(
-                "unknown report `{report}` (reports: {})",
-                known.join(", ")
-            )));
-        };
-        ids.extend(r.kpis.iter().cloned());
-    }
-    for id in &ids {
-        if config.kpi(id).is_none() {
-            let known: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
-            return Err(usage(format!(
-                "unknown KPI `{id}` (KPIs: {})",
-                known.join(", ")
-            )));
-        }
-    }
-    // In the order asked for: a report lists its KPIs in the order its audience reads them.
-    if ids.is_empty() {
-        return Ok(config.kpis.iter().collect());
-    }
-    let mut selected: Vec<&Kpi> = Vec::new();
-    for kpi in ids.iter().filter_map(|id| config.kpi(id)) {
-        if !selected.iter().any(|k| k.id == kpi.id) {
-            selected.push(kpi);
-        }
-    }
-    Ok(selected)
-}
-
-/// The selected KPIs and every KPI a derived one among them needs, in dependency order.
-fn with_dependencies<'c>(config: &'c Config, selected: &[&'c Kpi]) -> Vec<&'c Kpi> {
-    let mut needed: Vec<&str> = selected.iter().map(|k| k.id.as_str()).collect();
-    let mut i = 0;
-    while i < needed.len() {
-        if let Some(kpi) = config.kpi(needed[i]) {
-            for used in &kpi.uses {
-                if !needed.contains(&used.as_str()) {
-                    needed.push(used);
-                }
-            }
-        }
-        i += 1;
-    }
-    config
-        .kpis
-        .iter()
-        .filter(|k| needed.contains(&k.id.as_str()))
-        .collect()
-}
-
-/// What a computation produced besides the results.
-pub struct Computed {
-    /// Every KPI computed, in dependency order.
-    pub results: Vec<KpiResult>,
-    /// Each source read, as the archive remembers it (`recorded_at` left empty).
-    pub sources: Vec<SourceState>,
-    /// The KPIs whose values are final for their period (not to date, not a snapshot).
-    pub closed: HashSet<String>,
-}
-
-/// What was known before the run: archived values, and each source's state at the last run.
-pub struct Known<'a> {
-    pub history: &'a dyn History,
-    pub sources: &'a HashMap<String, SourceState>,
-}
-
-/// Computes `selected` (and what they depend on) for the chosen period.
-pub fn compute(
-    config: &Config,
-    selected: &[&Kpi],
-    selection: &Selection,
-    as_of: NaiveDate,
-    strict: bool,
-    known: &Known,
-) -> Result<Computed, Error> {
-    let history = known.history;
-    let kpis = with_dependencies(config, selected);
-    let choice = PeriodChoice::parse(&selection.period);
-    let by: Option<Vec<String>> = selection
-        .by
-        .as_ref()
-        .map(|b| b.split('+').map(|s| s.trim().to_string()).collect());
-    let mut windows: HashMap<&str, RunWindows> = HashMap::new();
-    for kpi in &kpis {
-        let needs_base = uses_retention(kpi);
-        let w = engine::run_windows(&config.settings.calendar, kpi, &choice, as_of, needs_base)
-            .map_err(|e| anyhow!("kpi `{}`: --period {}: {e}", kpi.id, selection.period))
-            .kind(Kind::Config)?;
-        windows.insert(kpi.id.as_str(), w);
-    }
-    let ctx = Context {
-        calendar: &config.settings.calendar,
-        history,
-        alert_change: config.settings.alert_change,
-        sparkline: SPARKLINE_PERIODS,
-    };
-    let planned = plan_sources(config, &kpis, by.as_deref(), known.sources)?;
-    if let (Some(dim), false) = (&selection.by, planned.iter().any(|p| p.by_applied)) {
-        return Err(usage(format!(
-            "--by {dim}: no selected KPI's source has this column"
-        )));
-    }
-    let mut results: HashMap<String, Vec<KpiResult>> = HashMap::new();
-    let mut sources = Vec::new();
-    for source in &planned {
-        let (source_results, state) = scan_source(source, &windows, &ctx, strict)?;
-        if let Some(before) = known.sources.get(&state.source) {
-            if let Some(jump) = row_count_jump(before, state.rows) {
-                warn(format!(
-                    "source `{}` changed size: {jump} (moved by more than half)",
-                    state.source
-                ));
-            }
-        }
-        results.extend(source_results);
-        sources.push(state);
-    }
-    let mut ordered = Vec::new();
-    for kpi in &kpis {
-        let r = match kpi.source {
-            Some(_) => results.remove(&kpi.id).unwrap_or_default(),
-            None => {
-                let used: Vec<Vec<KpiResult>> = kpi
-                    .uses
-                    .iter()
-                    .map(|u| ordered_results(&ordered, u))
-                    .collect();
-                derived::derived_results(kpi, &used, &windows[kpi.id.as_str()], &ctx)
-            }
-        };
-        ordered.extend(r);
-    }
-    let closed = kpis
-        .iter()
-        .filter(|k| !k.is_snapshot() && !windows[k.id.as_str()].target.is_partial())
-        .map(|k| k.id.clone())
-        .collect();
-    Ok(Computed {
-        results: ordered,
-        sources,
-        closed,
-    })
-}
-
-fn ordered_results(results: &[KpiResult], id: &str) -> Vec<KpiResult> {
-    results.iter().filter(|r| r.kpi == id).cloned().collect()
-}
-
-fn uses_retention(kpi: &Kpi) -> bool {
-    let mut found = false;
-    kpi.formula.expr.walk(&mut |e| {
-        if let crate::formula::ast::ExprKind::Call(call) = &e.kind {
-            found |= call.name == "retention";
-        }
-    });
-    found
-}
+use std::collections::HashMap;
 
 /// A source ready for its pass: schema read, KPIs bound to its columns.
-struct PlannedSource<'c> {
+pub(super) struct PlannedSource<'c> {
     kpis: Vec<&'c Kpi>,
     schema: Schema,
     plan: SourcePlan,
     /// Whether `--by` names columns of this source (else its KPIs show overall values only).
-    by_applied: bool,
+    pub(super) by_applied: bool,
 }
 
 /// Reads every source's header and binds every formula before any pass: a configuration
 /// error is reported before any data is computed.
-fn plan_sources<'c>(
+pub(super) fn plan_sources<'c>(
     config: &'c Config,
     kpis: &[&'c Kpi],
     by: Option<&[String]>,
@@ -302,17 +133,19 @@ fn source_fingerprint(schema: &Schema, rows: u64) -> String {
 /// The results of a source's KPIs, by KPI id.
 type SourceResults = Vec<(String, Vec<KpiResult>)>;
 
-/// One pass over a source for all its selected KPIs.
-fn scan_source(
+/// One pass over a source for all its selected KPIs and all their periods. With
+/// `covered_only`, a period that the data's dates do not reach gets no result.
+pub(super) fn scan_source(
     source: &PlannedSource,
-    windows: &HashMap<&str, RunWindows>,
+    targets: &Targets,
     ctx: &Context,
     strict: bool,
+    covered_only: bool,
 ) -> Result<(SourceResults, SourceState), Error> {
     let kpi_windows = source
         .kpis
         .iter()
-        .map(|k| windows[k.id.as_str()].computed.clone())
+        .map(|k| windows_to_compute(&targets[k.id.as_str()]))
         .collect();
     let mut pass = SourcePass::new(&source.plan, kpi_windows);
     let schema = &source.schema;
@@ -335,8 +168,13 @@ fn scan_source(
         .iter()
         .zip(outputs)
         .map(|(kpi, out)| {
-            let windows = &windows[kpi.id.as_str()];
-            let mut results = compare::source_results(kpi, &out, windows, ctx);
+            let mut results = Vec::new();
+            for windows in &targets[kpi.id.as_str()] {
+                if covered_only && !covers(out.span, &windows.target) {
+                    continue;
+                }
+                results.extend(compare::source_results(kpi, &out, windows, ctx));
+            }
             results
                 .iter_mut()
                 .for_each(|r| r.source_fingerprint = fingerprint.clone());
@@ -351,6 +189,23 @@ fn scan_source(
         columns: header_types(schema),
     };
     Ok((results, state))
+}
+
+/// Every window the pass accumulates for a KPI: each reported period, the one it is compared
+/// with and, for retention, the one before; once each, oldest first.
+fn windows_to_compute(targets: &[crate::engine::RunWindows]) -> Vec<Window> {
+    let mut windows: Vec<Window> = targets
+        .iter()
+        .flat_map(|t| t.computed.iter().copied())
+        .collect();
+    windows.sort_by_key(|w| (w.start, w.end));
+    windows.dedup();
+    windows
+}
+
+/// Whether the data's first and last dates reach into the window.
+fn covers(span: Option<(chrono::NaiveDate, chrono::NaiveDate)>, window: &Window) -> bool {
+    span.is_some_and(|(first, last)| first <= window.end && last >= window.start)
 }
 
 /// Invalid values and ragged rows: a warning each (count and first place), or exit 4 under

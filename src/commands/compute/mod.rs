@@ -1,0 +1,240 @@
+//! Computing a selection of KPIs for one period (`run`) or a range of periods (`backfill`):
+//! schemas, one pass per source with every period side by side, derived KPIs, previous values.
+
+mod sources;
+
+use super::warn;
+use crate::archive::{row_count_jump, SourceState};
+use crate::cli::Selection;
+use crate::config::{Config, Kpi};
+use crate::engine::compare::Context;
+use crate::engine::{self, derived, History, RunWindows};
+use crate::error::{usage, Error, Kind, ResultExt};
+use crate::model::KpiResult;
+use crate::period::{PeriodChoice, Window};
+use anyhow::anyhow;
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
+
+/// Periods in the table's sparklines.
+pub const SPARKLINE_PERIODS: usize = 12;
+
+/// The KPIs to show: all of them in configuration order, or those asked for; unknown ids
+/// are usage errors.
+pub fn select<'c>(config: &'c Config, selection: &Selection) -> Result<Vec<&'c Kpi>, Error> {
+    let mut ids: Vec<String> = selection.kpis.clone();
+    if let Some(report) = &selection.report {
+        let Some(r) = config.reports.iter().find(|r| &r.id == report) else {
+            let known: Vec<&str> = config.reports.iter().map(|r| r.id.as_str()).collect();
+            return Err(usage(format!(
+                "unknown report `{report}` (reports: {})",
+                known.join(", ")
+            )));
+        };
+        ids.extend(r.kpis.iter().cloned());
+    }
+    for id in &ids {
+        if config.kpi(id).is_none() {
+            let known: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
+            return Err(usage(format!(
+                "unknown KPI `{id}` (KPIs: {})",
+                known.join(", ")
+            )));
+        }
+    }
+    // In the order asked for: a report lists its KPIs in the order its audience reads them.
+    if ids.is_empty() {
+        return Ok(config.kpis.iter().collect());
+    }
+    let mut selected: Vec<&Kpi> = Vec::new();
+    for kpi in ids.iter().filter_map(|id| config.kpi(id)) {
+        if !selected.iter().any(|k| k.id == kpi.id) {
+            selected.push(kpi);
+        }
+    }
+    Ok(selected)
+}
+
+/// The selected KPIs and every KPI a derived one among them needs, in dependency order.
+fn with_dependencies<'c>(config: &'c Config, selected: &[&'c Kpi]) -> Vec<&'c Kpi> {
+    let mut needed: Vec<&str> = selected.iter().map(|k| k.id.as_str()).collect();
+    let mut i = 0;
+    while i < needed.len() {
+        if let Some(kpi) = config.kpi(needed[i]) {
+            for used in &kpi.uses {
+                if !needed.contains(&used.as_str()) {
+                    needed.push(used);
+                }
+            }
+        }
+        i += 1;
+    }
+    config
+        .kpis
+        .iter()
+        .filter(|k| needed.contains(&k.id.as_str()))
+        .collect()
+}
+
+/// What a computation produced besides the results.
+pub struct Computed {
+    /// Every KPI computed, in dependency order (and period order within a KPI).
+    pub results: Vec<KpiResult>,
+    /// Each source read, as the archive remembers it (`recorded_at` left empty).
+    pub sources: Vec<SourceState>,
+    /// The KPIs whose values are final for their period (not to date, not a snapshot).
+    pub closed: HashSet<String>,
+}
+
+/// What was known before the run: archived values, and each source's state at the last run.
+pub struct Known<'a> {
+    pub history: &'a dyn History,
+    pub sources: &'a HashMap<String, SourceState>,
+}
+
+/// Which periods a computation reports.
+#[derive(Debug, Clone, Copy)]
+pub enum Periods<'a> {
+    /// `run`: the period `--period` names, relative to as-of.
+    Chosen { period: &'a str, as_of: NaiveDate },
+    /// `backfill`: every complete period (ending before as-of) from the one containing `from`
+    /// to the one containing `to`, where the data covers it. Snapshot KPIs have none.
+    Range {
+        from: NaiveDate,
+        to: NaiveDate,
+        as_of: NaiveDate,
+    },
+}
+
+/// The periods reported per KPI, each with the period it is compared with.
+pub(super) type Targets<'c> = HashMap<&'c str, Vec<RunWindows>>;
+
+/// Computes `selected` (and what they depend on) for the periods asked, in one pass per source.
+pub fn compute(
+    config: &Config,
+    selected: &[&Kpi],
+    periods: Periods,
+    by: Option<&str>,
+    strict: bool,
+    known: &Known,
+) -> Result<Computed, Error> {
+    let kpis = with_dependencies(config, selected);
+    let targets = targets(config, &kpis, periods)?;
+    let ctx = Context {
+        calendar: &config.settings.calendar,
+        history: known.history,
+        alert_change: config.settings.alert_change,
+        sparkline: SPARKLINE_PERIODS,
+    };
+    let by_columns: Option<Vec<String>> =
+        by.map(|b| b.split('+').map(|s| s.trim().to_string()).collect());
+    let planned = sources::plan_sources(config, &kpis, by_columns.as_deref(), known.sources)?;
+    if let (Some(dim), false) = (by, planned.iter().any(|p| p.by_applied)) {
+        return Err(usage(format!(
+            "--by {dim}: no selected KPI's source has this column"
+        )));
+    }
+    let covered_only = matches!(periods, Periods::Range { .. });
+    let mut results: HashMap<String, Vec<KpiResult>> = HashMap::new();
+    let mut states = Vec::new();
+    for source in &planned {
+        let (source_results, state) =
+            sources::scan_source(source, &targets, &ctx, strict, covered_only)?;
+        if let Some(before) = known.sources.get(&state.source) {
+            if let Some(jump) = row_count_jump(before, state.rows) {
+                warn(format!(
+                    "source `{}` changed size: {jump} (moved by more than half)",
+                    state.source
+                ));
+            }
+        }
+        results.extend(source_results);
+        states.push(state);
+    }
+    let mut ordered: Vec<KpiResult> = Vec::new();
+    for kpi in &kpis {
+        if kpi.source.is_some() {
+            ordered.extend(results.remove(&kpi.id).unwrap_or_default());
+            continue;
+        }
+        for windows in &targets[kpi.id.as_str()] {
+            let period = config.settings.calendar.label(&windows.target.period);
+            let used: Vec<Vec<KpiResult>> = kpi
+                .uses
+                .iter()
+                .map(|u| {
+                    ordered
+                        .iter()
+                        .filter(|r| r.kpi == *u && r.period == period)
+                        .cloned()
+                        .collect()
+                })
+                .collect();
+            ordered.extend(derived::derived_results(kpi, &used, windows, &ctx));
+        }
+    }
+    let closed = kpis
+        .iter()
+        .filter(|k| !k.is_snapshot())
+        .filter(|k| {
+            targets[k.id.as_str()]
+                .iter()
+                .all(|w| !w.target.is_partial())
+        })
+        .map(|k| k.id.clone())
+        .collect();
+    Ok(Computed {
+        results: ordered,
+        sources: states,
+        closed,
+    })
+}
+
+/// The reported periods of every KPI.
+fn targets<'c>(config: &Config, kpis: &[&'c Kpi], periods: Periods) -> Result<Targets<'c>, Error> {
+    let calendar = &config.settings.calendar;
+    let mut targets: Targets = HashMap::new();
+    for kpi in kpis {
+        let needs_base = uses_retention(kpi);
+        let windows = match periods {
+            Periods::Chosen { period, as_of } => {
+                let choice = PeriodChoice::parse(period);
+                let w = engine::run_windows(calendar, kpi, &choice, as_of, needs_base)
+                    .map_err(|e| anyhow!("kpi `{}`: --period {period}: {e}", kpi.id))
+                    .kind(Kind::Config)?;
+                vec![w]
+            }
+            Periods::Range { .. } if kpi.is_snapshot() => vec![],
+            Periods::Range { from, to, as_of } => calendar
+                .periods_between(kpi.frequency, from, to)
+                .into_iter()
+                .filter(|p| p.end < as_of)
+                .map(|p| {
+                    let target = Window::whole(p);
+                    let previous = Window::whole(calendar.previous(&p));
+                    let mut computed = vec![previous, target];
+                    if needs_base {
+                        computed.insert(0, calendar.previous_window(&previous));
+                    }
+                    RunWindows {
+                        target,
+                        previous,
+                        computed,
+                    }
+                })
+                .collect(),
+        };
+        targets.insert(kpi.id.as_str(), windows);
+    }
+    Ok(targets)
+}
+
+fn uses_retention(kpi: &Kpi) -> bool {
+    let mut found = false;
+    kpi.formula.expr.walk(&mut |e| {
+        if let crate::formula::ast::ExprKind::Call(call) = &e.kind {
+            found |= call.name == "retention";
+        }
+    });
+    found
+}

@@ -1,0 +1,220 @@
+//! `kpi history ID`: the archived values of a KPI over time, each with its previous period's
+//! value, delta, status and trend, as a table, CSV or JSON (the fields of `run`).
+
+use super::compute::SPARKLINE_PERIODS;
+use super::record::open_archive;
+use super::{emit, load_config, use_color};
+use crate::archive::ArchiveRecord;
+use crate::cli::{Cli, HistoryArgs, OutputFormat};
+use crate::config::{Config, Kpi};
+use crate::engine::compare::{finish, Context};
+use crate::engine::NoHistory;
+use crate::error::{usage, Error, Kind, Outcome, ResultExt};
+use crate::model::{KpiResult, RunReport, Status};
+use crate::report::{self, Format};
+
+pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<Outcome, Error> {
+    let config = load_config(cli)?;
+    let Some(kpi) = config.kpi(&args.kpi) else {
+        let known: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
+        return Err(usage(format!(
+            "unknown KPI `{}` (KPIs: {})",
+            args.kpi,
+            known.join(", ")
+        )));
+    };
+    let archive = open_archive(&config)?;
+    let records = archive.read(&kpi.id).kind(Kind::Archive)?;
+    let by = args.by.as_deref().map(normalise_dimension);
+    if let Some(dim) = &by {
+        let known = records.iter().any(|r| breakdown_of(&r.dimensions) == *dim);
+        if !known && !records.is_empty() {
+            return Err(usage(format!(
+                "--by {}: the archive holds no breakdown of `{}` by it (breakdowns: {})",
+                args.by.as_deref().unwrap_or_default(),
+                kpi.id,
+                breakdowns(&records).join(", ")
+            )));
+        }
+    }
+    let wanted: Vec<&ArchiveRecord> = records
+        .iter()
+        .filter(|r| r.dimensions.is_empty() || by.as_deref() == Some(&breakdown_of(&r.dimensions)))
+        .collect();
+    let results = results(&config, kpi, &wanted, args.periods as usize);
+    if results.is_empty() {
+        super::warn(format!(
+            "the archive {} holds no value of `{}` yet: `kpi run` or `kpi backfill` records them",
+            archive.dir().display(),
+            kpi.id
+        ));
+    }
+    let report = RunReport {
+        as_of: chrono::Local::now().date_naive(),
+        results,
+    };
+    let text = match args.format {
+        OutputFormat::Table => report::render_history(&report, use_color(args.output.as_deref())),
+        OutputFormat::Csv => report::render(&report, Format::Csv, false),
+        OutputFormat::Json => report::render(&report, Format::Json, false),
+    };
+    emit(&text, args.output.as_deref())?;
+    Ok(Outcome::Success)
+}
+
+/// `Region + Channel` → `region+channel`: how a breakdown is named in `--by`.
+fn normalise_dimension(by: &str) -> String {
+    by.split('+')
+        .map(|d| d.trim().to_ascii_lowercase())
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// `region=EMEA;channel=Web` → `region+channel` (lowercase).
+fn breakdown_of(dimensions: &str) -> String {
+    normalise_dimension(
+        &pairs(dimensions)
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>()
+            .join("+"),
+    )
+}
+
+fn breakdowns(records: &[ArchiveRecord]) -> Vec<String> {
+    let mut found: Vec<String> = records
+        .iter()
+        .filter(|r| !r.dimensions.is_empty())
+        .map(|r| breakdown_of(&r.dimensions))
+        .collect();
+    found.sort();
+    found.dedup();
+    if found.is_empty() {
+        found.push("none".to_string());
+    }
+    found
+}
+
+/// The archive's dimensions label back into pairs.
+fn pairs(dimensions: &str) -> Vec<(String, String)> {
+    if dimensions.is_empty() {
+        return vec![];
+    }
+    dimensions
+        .split(';')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) => (name.to_string(), value.to_string()),
+            None => (pair.to_string(), String::new()),
+        })
+        .collect()
+}
+
+/// The last `periods` periods of the records, overall first then each breakdown, oldest
+/// first within each; every result compared with the archived period before it.
+fn results(
+    config: &Config,
+    kpi: &Kpi,
+    records: &[&ArchiveRecord],
+    periods: usize,
+) -> Vec<KpiResult> {
+    let mut starts: Vec<chrono::NaiveDate> = records.iter().map(|r| r.period_start).collect();
+    starts.sort();
+    starts.dedup();
+    let first_shown = starts
+        .len()
+        .checked_sub(periods)
+        .and_then(|i| starts.get(i))
+        .copied();
+    let mut series: Vec<&str> = records.iter().map(|r| r.dimensions.as_str()).collect();
+    series.sort();
+    series.dedup();
+    let ctx = Context {
+        calendar: &config.settings.calendar,
+        history: &NoHistory,
+        alert_change: config.settings.alert_change,
+        sparkline: SPARKLINE_PERIODS,
+    };
+    let mut results = Vec::new();
+    for dimensions in series {
+        let mut line: Vec<&ArchiveRecord> = records
+            .iter()
+            .copied()
+            .filter(|r| r.dimensions == dimensions)
+            .collect();
+        line.sort_by_key(|r| r.period_start);
+        for (i, record) in line.iter().enumerate() {
+            if first_shown.is_some_and(|first| record.period_start < first) {
+                continue;
+            }
+            let previous = i.checked_sub(1).map(|j| line[j]);
+            let trend = line[i.saturating_sub(SPARKLINE_PERIODS - 1)..=i]
+                .iter()
+                .map(|r| r.value)
+                .collect();
+            let mut result = result_of(kpi, record, previous, &ctx);
+            result.history = trend;
+            results.push(result);
+        }
+    }
+    results
+}
+
+fn result_of(
+    kpi: &Kpi,
+    record: &ArchiveRecord,
+    before: Option<&ArchiveRecord>,
+    ctx: &Context,
+) -> KpiResult {
+    // The period before, by the calendar; the record before it in the archive counts only if
+    // it is that period (a gap in the archive is no previous value).
+    let previous_period = ctx
+        .calendar
+        .parse_label(kpi.frequency, &record.period)
+        .ok()
+        .map(|p| ctx.calendar.label(&ctx.calendar.previous(&p)));
+    let previous = before.filter(|b| previous_period.as_deref().is_none_or(|p| b.period == p));
+    let mut result = KpiResult {
+        kpi: kpi.id.clone(),
+        name: kpi.name.clone(),
+        unit: kpi.unit,
+        direction: kpi.direction,
+        period: record.period.clone(),
+        period_start: record.period_start,
+        period_end: record.period_end,
+        dimensions: pairs(&record.dimensions),
+        value: record.value,
+        previous_period: previous_period.or_else(|| before.map(|b| b.period.clone())),
+        previous_value: previous.and_then(|p| p.value),
+        delta: None,
+        delta_pct: None,
+        status: Status::NoData,
+        comparable: previous
+            .filter(|p| p.value.is_some())
+            .map(|p| p.fingerprint == record.fingerprint),
+        rows: record.rows,
+        history: vec![],
+        parts: vec![],
+        source_fingerprint: record.source_fingerprint.clone(),
+    };
+    finish(&mut result, kpi, ctx);
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dimension_labels_round_trip_to_breakdown_names() {
+        assert_eq!(breakdown_of("region=EMEA;channel=Web"), "region+channel");
+        assert_eq!(normalise_dimension("Region + Channel"), "region+channel");
+        assert_eq!(
+            pairs("region=EMEA;channel=a=b"),
+            [
+                ("region".to_string(), "EMEA".to_string()),
+                ("channel".to_string(), "a=b".to_string())
+            ]
+        );
+        assert_eq!(pairs(""), []);
+    }
+}
