@@ -89,6 +89,16 @@ impl Schema {
     }
 }
 
+/// The header of a source's first file alone (to explain an error about its columns).
+pub fn peek_header(source: &Source) -> Result<Vec<String>> {
+    let files = files::expand(&source.path, &source.name)?;
+    let delimiter = match source.delimiter {
+        Some(d) => d,
+        None => sniff_file(&files[0], source.encoding)?,
+    };
+    read_header(&files[0], source.encoding, delimiter)
+}
+
 fn sniff_file(path: &Path, encoding: Encoding) -> Result<u8> {
     let sample = files::sample(path, encoding, 64 * 1024)?;
     Ok(sniff::sniff_delimiter(&sample).unwrap_or(b','))

@@ -3,7 +3,7 @@
 
 use super::super::warn;
 use super::Targets;
-use crate::archive::{column_changes, SourceState};
+use crate::archive::{column_changes, ColumnChange, SourceState};
 use crate::config::{Config, Kpi};
 use crate::engine::compare::{self, Context};
 use crate::engine::{self, SourcePass, SourcePlan};
@@ -43,13 +43,18 @@ pub(super) fn plan_sources<'c>(
         if of_source.is_empty() {
             continue;
         }
+        let before = known.get(&source.name);
         let schema = Schema::open(source).map_err(|e| {
-            let kind = if is_config_mismatch(&e) {
-                Kind::Config
-            } else {
-                Kind::Data
-            };
-            Error { kind, inner: e }
+            if !is_config_mismatch(&e) {
+                return Error {
+                    kind: Kind::Data,
+                    inner: e,
+                };
+            }
+            // A declared column missing from the header: say what changed since the last run.
+            let now = ingest::schema::peek_header(source).unwrap_or_default();
+            let changes = before.map(|b| column_changes(b, &names_with_old_types(b, &now)));
+            with_drift_hint(e, &source.name, before, changes.unwrap_or_default())
         })?;
         let has = |c: &String| {
             schema
@@ -59,19 +64,12 @@ pub(super) fn plan_sources<'c>(
         };
         // --by asks for that breakdown alone: a source without the column shows overall values.
         let by_here = by.map(|cols| if cols.iter().all(has) { cols } else { &[] });
-        let changes = known
-            .get(&source.name)
-            .map(|before| (before, column_changes(before, &header_types(&schema))));
+        let changes = before.map(|before| (before, column_changes(before, &header_types(&schema))));
         let plan = engine::plan_source(config, &source.name, &of_source, &schema.columns, by_here)
-            .map_err(|e| match &changes {
-                Some((before, changes)) if !changes.is_empty() => e.context(drift_hint(
-                    &source.name,
-                    before,
-                    changes.iter().map(|c| c.to_string()),
-                )),
-                _ => e,
-            })
-            .kind(Kind::Config)?;
+            .map_err(|e| {
+                let found = changes.clone().map(|(_, c)| c).unwrap_or_default();
+                with_drift_hint(e, &source.name, before, found)
+            })?;
         if let Some((before, changes)) = &changes {
             let used: Vec<&str> = plan
                 .used
@@ -94,6 +92,41 @@ pub(super) fn plan_sources<'c>(
         });
     }
     Ok(planned)
+}
+
+/// A configuration error (exit 3), with what changed in the source since the last run when
+/// something did: the likely reason a formula no longer fits the data.
+fn with_drift_hint(
+    error: anyhow::Error,
+    source: &str,
+    before: Option<&SourceState>,
+    changes: Vec<ColumnChange>,
+) -> Error {
+    let inner = match before {
+        Some(before) if !changes.is_empty() => anyhow!(
+            "{error:#}\n  hint: {}",
+            drift_hint(source, before, changes.iter().map(|c| c.to_string()))
+        ),
+        _ => error,
+    };
+    Error {
+        kind: Kind::Config,
+        inner,
+    }
+}
+
+/// A header's names, typed as they were before (types are unknown when the schema failed).
+fn names_with_old_types(before: &SourceState, now: &[String]) -> Vec<(String, String)> {
+    now.iter()
+        .map(|name| {
+            let old = before
+                .columns
+                .iter()
+                .find(|(c, _)| c.eq_ignore_ascii_case(name))
+                .map_or_else(String::new, |(_, t)| t.clone());
+            (name.clone(), old)
+        })
+        .collect()
 }
 
 /// The header's columns with their type names, as the archive remembers them.
