@@ -78,6 +78,9 @@ pub struct KpiResult {
     pub period_start: NaiveDate,
     /// The last day computed: the period's end, or the as-of date for a period to date.
     pub period_end: NaiveDate,
+    /// Whether the value stands for its period as of `period_end` only: a period to date, or a
+    /// snapshot (the state of the source that day).
+    pub to_date: bool,
     /// (dimension, value) pairs in the order of the breakdown (`region+channel`).
     pub dimensions: Vec<(String, String)>,
     pub value: Option<f64>,

@@ -167,11 +167,10 @@ fn result_of(
 ) -> KpiResult {
     // The period before, by the calendar; the record before it in the archive counts only if
     // it is that period (a gap in the archive is no previous value).
-    let previous_period = ctx
-        .calendar
-        .parse_label(kpi.frequency, &record.period)
-        .ok()
-        .map(|p| ctx.calendar.label(&ctx.calendar.previous(&p)));
+    let period_of = ctx.calendar.parse_label(kpi.frequency, &record.period).ok();
+    let previous_period = period_of
+        .as_ref()
+        .map(|p| ctx.calendar.label(&ctx.calendar.previous(p)));
     let previous = before.filter(|b| previous_period.as_deref().is_none_or(|p| b.period == p));
     let mut result = KpiResult {
         kpi: kpi.id.clone(),
@@ -181,6 +180,10 @@ fn result_of(
         period: record.period.clone(),
         period_start: record.period_start,
         period_end: record.period_end,
+        to_date: kpi.is_snapshot()
+            || period_of
+                .as_ref()
+                .is_some_and(|p| record.period_end < p.end || record.period_start > p.start),
         dimensions: pairs(&record.dimensions),
         value: record.value,
         previous_period: previous_period.or_else(|| before.map(|b| b.period.clone())),

@@ -121,6 +121,7 @@ pub fn base_result(
         period: ctx.calendar.label(&windows.target.period),
         period_start: windows.target.start,
         period_end: windows.target.end,
+        to_date: windows.target.is_partial() || kpi.is_snapshot(),
         dimensions,
         value,
         previous_period: Some(ctx.calendar.label(&windows.previous.period)),

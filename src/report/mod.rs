@@ -71,6 +71,7 @@ pub(crate) mod fixture {
             period: "2026-10".into(),
             period_start: date("2026-10-01"),
             period_end: date("2026-10-31"),
+            to_date: false,
             dimensions: vec![],
             value: None,
             previous_period: Some("2026-09".into()),
@@ -127,6 +128,7 @@ pub(crate) mod fixture {
         revenue.period = "2026-11".into();
         revenue.period_start = date("2026-11-01");
         revenue.period_end = date("2026-11-22");
+        revenue.to_date = true;
         revenue.previous_period = Some("2026-10".into());
         revenue.comparable = Some(false);
         revenue.status = Status::Fail;

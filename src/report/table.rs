@@ -86,7 +86,7 @@ pub fn render_history(report: &RunReport, color: bool) -> String {
         let (delta, delta_tone) = delta(r);
         let indent = if r.dimensions.is_empty() { "" } else { "  " };
         table.add_row(vec![
-            format!("{indent}{}", period(r, report)),
+            format!("{indent}{}", period(r)),
             format_value(r.value, r.unit),
             format_value(r.previous_value, r.unit),
             toned(delta, delta_tone, color),
@@ -126,11 +126,11 @@ fn add_rows(table: &mut Table, report: &RunReport, color: bool, trend: bool) {
             table.add_row(vec![clean(&result.name)]);
         }
         current = Some(&result.kpi);
-        table.add_row(row(result, report, color, trend));
+        table.add_row(row(result, color, trend));
     }
 }
 
-fn row(r: &KpiResult, report: &RunReport, color: bool, trend: bool) -> Vec<String> {
+fn row(r: &KpiResult, color: bool, trend: bool) -> Vec<String> {
     let label = if r.dimensions.is_empty() {
         clean(&r.name)
     } else {
@@ -139,7 +139,7 @@ fn row(r: &KpiResult, report: &RunReport, color: bool, trend: bool) -> Vec<Strin
     let (delta, delta_tone) = delta(r);
     let mut cells = vec![
         label,
-        period(r, report),
+        period(r),
         format_value(r.value, r.unit),
         format_value(r.previous_value, r.unit),
         toned(delta, delta_tone, color),
@@ -152,9 +152,9 @@ fn row(r: &KpiResult, report: &RunReport, color: bool, trend: bool) -> Vec<Strin
 }
 
 /// A period still running at as-of says so: `2026-11 (to 2026-11-22)`.
-fn period(r: &KpiResult, report: &RunReport) -> String {
+fn period(r: &KpiResult) -> String {
     let label = clean(&r.period);
-    if r.period_end >= report.as_of {
+    if r.to_date {
         format!("{label} (to {})", r.period_end.format("%Y-%m-%d"))
     } else {
         label
