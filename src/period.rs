@@ -552,7 +552,8 @@ impl Calendar {
     }
 
     /// Resolves `--period` for a frequency and an as-of date: the last complete period before
-    /// as-of, the period containing as-of up to as-of, or a labelled whole period.
+    /// as-of, the period containing as-of up to as-of, or a labelled period (whole when it ended
+    /// before as-of, to date when it contains as-of, an error when it starts after).
     pub fn resolve(
         &self,
         choice: &PeriodChoice,
@@ -563,7 +564,21 @@ impl Calendar {
         Ok(match choice {
             PeriodChoice::Previous => Window::whole(self.previous(&current)),
             PeriodChoice::Current => self.to_date(current, as_of),
-            PeriodChoice::Label(label) => Window::whole(self.parse_label(frequency, label)?),
+            PeriodChoice::Label(label) => {
+                let period = self.parse_label(frequency, label)?;
+                if period.start > as_of {
+                    return Err(PeriodError(format!(
+                        "{label} has not started on {as_of} (--as-of): it has no value yet"
+                    )));
+                }
+                // A period not over on as-of is computed to date, like `current`: recording
+                // it as a whole period would pass a partial value off as final.
+                if period.end >= as_of {
+                    self.to_date(period, as_of)
+                } else {
+                    Window::whole(period)
+                }
+            }
         })
     }
 }
@@ -1013,7 +1028,8 @@ mod tests {
         mon:4  current    quarter  2026-10-01  2026-11-22  yes
         mon:1  2026-03    month    2026-03-01  2026-03-31  no
         mon:1  2026-W01   week     2025-12-29  2026-01-04  no
-        mon:1  2027-Q1    quarter  2027-01-01  2027-03-31  no
+        mon:1  2026-Q4    quarter  2026-10-01  2026-11-22  yes
+        mon:1  2026-11    month    2026-11-01  2026-11-22  yes
         mon:4  FY2027-Q1  quarter  2026-04-01  2026-06-30  no
     ";
 
@@ -1034,6 +1050,14 @@ mod tests {
             .resolve(&label, Frequency::Week, as_of)
             .unwrap_err();
         assert!(err.0.starts_with("`2026-11` is not a week label"), "{err}");
+        let future = PeriodChoice::parse("2027-Q1");
+        let err = calendar
+            .resolve(&future, Frequency::Quarter, as_of)
+            .unwrap_err();
+        assert!(
+            err.0.contains("2027-Q1 has not started on 2026-11-22"),
+            "{err}"
+        );
         let capitalised = PeriodChoice::parse("Previous");
         assert!(calendar
             .resolve(&capitalised, Frequency::Month, as_of)

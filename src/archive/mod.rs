@@ -17,7 +17,7 @@ mod store;
 
 pub use history::LoadedHistory;
 pub use lock::LOCK_FILE;
-pub use record::{find, merge, restatements, ArchiveRecord, Restatement};
+pub use record::{breakdown_of, find, merge, restatements, ArchiveRecord, Restatement};
 pub use sources::{column_changes, row_count_jump, ColumnChange, SourceState};
 
 use std::collections::BTreeMap;
@@ -147,12 +147,8 @@ impl Archive {
         for (kpi, incoming) in by_kpi {
             let path = self.file_of(kpi);
             let existing = store::read_file(&path, kpi)?;
-            restated.extend(restatements(
-                &existing,
-                incoming.iter().copied(),
-                update.closed,
-            ));
-            store::write_file(&path, &merge(existing, incoming))?;
+            restated.extend(restatements(&existing, &incoming, update.closed));
+            store::write_file(&path, &merge(existing, &incoming))?;
         }
         for state in update.sources {
             sources::write_state(&self.source_file(&state.source), state)?;

@@ -4,7 +4,7 @@
 //! Pure: reading and writing files is [`super::store`]'s job, and deciding what to record the
 //! command layer's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value as Json};
@@ -90,17 +90,63 @@ pub fn find<'a>(
         .find(|r| r.period == period && r.dimensions == dimensions)
 }
 
-/// The records of one KPI file after a run: incoming records replace those with the same
-/// period and dimensions (the latest run wins, the last of duplicates too), the rest stay.
-/// Sorted by period start, then dimensions with the overall value first, for stable files.
-pub fn merge<'a>(
-    existing: Vec<ArchiveRecord>,
-    incoming: impl IntoIterator<Item = &'a ArchiveRecord>,
-) -> Vec<ArchiveRecord> {
-    let mut by_key: BTreeMap<(String, String), ArchiveRecord> =
-        existing.into_iter().map(|r| (r.key(), r)).collect();
+/// `region=EMEA;channel=Web` → `region+channel`: which breakdown a dimensions label belongs
+/// to (empty for the overall value).
+pub fn breakdown_of(dimensions: &str) -> String {
+    if dimensions.is_empty() {
+        return String::new();
+    }
+    dimensions
+        .split(';')
+        .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// The breakdowns a run computed, by period: what it replaces as a whole.
+fn replaced<'a>(incoming: &[&'a ArchiveRecord]) -> HashSet<(&'a str, String)> {
+    incoming
+        .iter()
+        .map(|r| (r.period.as_str(), breakdown_of(&r.dimensions)))
+        .collect()
+}
+
+/// Existing records of a breakdown the run recomputed for their period, that the run did not
+/// give again: the group has no row any more (a corrected export moved the deals of a region).
+fn superseded<'e>(
+    existing: &'e [ArchiveRecord],
+    incoming: &[&ArchiveRecord],
+) -> Vec<&'e ArchiveRecord> {
+    let replaced = replaced(incoming);
+    let given: HashSet<(&str, &str)> = incoming
+        .iter()
+        .map(|r| (r.period.as_str(), r.dimensions.as_str()))
+        .collect();
+    existing
+        .iter()
+        .filter(|r| {
+            replaced.contains(&(r.period.as_str(), breakdown_of(&r.dimensions)))
+                && !given.contains(&(r.period.as_str(), r.dimensions.as_str()))
+        })
+        .collect()
+}
+
+/// The records of one KPI file after a run: the run replaces, for each period it computed,
+/// every breakdown it computed (the latest run wins, the last of duplicates too); other
+/// periods and other breakdowns stay. Sorted by period start, then dimensions with the
+/// overall value first, for stable files.
+pub fn merge(existing: Vec<ArchiveRecord>, incoming: &[&ArchiveRecord]) -> Vec<ArchiveRecord> {
+    let stale: HashSet<(String, String)> = superseded(&existing, incoming)
+        .into_iter()
+        .map(ArchiveRecord::key)
+        .collect();
+    let mut by_key: BTreeMap<(String, String), ArchiveRecord> = existing
+        .into_iter()
+        .filter(|r| !stale.contains(&r.key()))
+        .map(|r| (r.key(), r))
+        .collect();
     for record in incoming {
-        by_key.insert(record.key(), record.clone());
+        by_key.insert(record.key(), (*record).clone());
     }
     let mut merged: Vec<ArchiveRecord> = by_key.into_values().collect();
     merged.sort_by(|a, b| {
@@ -123,11 +169,40 @@ pub struct Restatement {
 }
 
 /// The incoming values of closed periods that differ from what was recorded for the same
-/// period, dimensions and stretch of days. A value recorded to date (a shorter stretch) that
-/// the whole period replaces is not a restatement: it was never final.
-pub fn restatements<'a>(
+/// period, dimensions and stretch of days, then the recorded values the run drops (a
+/// breakdown group that has no row any more). A value recorded to date (a shorter stretch)
+/// that the whole period replaces is not a restatement: it was never final.
+pub fn restatements(
     existing: &[ArchiveRecord],
-    incoming: impl IntoIterator<Item = &'a ArchiveRecord>,
+    incoming: &[&ArchiveRecord],
+    closed: &dyn Fn(&ArchiveRecord) -> bool,
+) -> Vec<Restatement> {
+    let mut found = changed(existing, incoming, closed);
+    let stretch = |r: &ArchiveRecord| (r.period.clone(), r.period_start, r.period_end);
+    let closed_stretches: HashSet<_> = incoming
+        .iter()
+        .filter(|r| closed(r))
+        .map(|r| stretch(r))
+        .collect();
+    found.extend(
+        superseded(existing, incoming)
+            .into_iter()
+            .filter(|old| old.value.is_some() && closed_stretches.contains(&stretch(old)))
+            .map(|old| Restatement {
+                kpi: old.kpi.clone(),
+                period: old.period.clone(),
+                dimensions: old.dimensions.clone(),
+                old: old.value,
+                new: None,
+                definition_changed: false,
+            }),
+    );
+    found
+}
+
+fn changed(
+    existing: &[ArchiveRecord],
+    incoming: &[&ArchiveRecord],
     closed: &dyn Fn(&ArchiveRecord) -> bool,
 ) -> Vec<Restatement> {
     let by_key: BTreeMap<(&str, &str), &ArchiveRecord> = existing
@@ -135,7 +210,7 @@ pub fn restatements<'a>(
         .map(|r| ((r.period.as_str(), r.dimensions.as_str()), r))
         .collect();
     incoming
-        .into_iter()
+        .iter()
         .filter(|new| closed(new))
         .filter_map(|new| {
             let old = by_key.get(&(new.period.as_str(), new.dimensions.as_str()))?;
@@ -192,7 +267,7 @@ mod tests {
         let a = rec("2026-10-01", 1, "", 3.0);
         let b = rec("2026-10-02", 2, "", 4.0);
         let b_again = rec("2026-10-02", 2, "", 5.0);
-        let merged = merge(existing, [&b, &a, &b_again]);
+        let merged = merge(existing, &[&b, &a, &b_again]);
         let keys: Vec<(&str, &str, Option<f64>)> = merged
             .iter()
             .map(|r| (r.period.as_str(), r.dimensions.as_str(), r.value))
@@ -225,7 +300,7 @@ mod tests {
         let mut longer = rec("2026-10-02", 2, "", 4.0);
         longer.period_end = NaiveDate::from_ymd_opt(2026, 10, 9).unwrap();
         let all = [&same, &changed, &brand_new, &longer];
-        let found = restatements(&existing, all, &|_| true);
+        let found = restatements(&existing, &all, &|_| true);
         assert_eq!(
             found,
             [Restatement {
@@ -238,11 +313,47 @@ mod tests {
             }]
         );
         // An open period (to date, a snapshot) changes freely.
-        assert_eq!(restatements(&existing, all, &|_| false), []);
+        assert_eq!(restatements(&existing, &all, &|_| false), []);
         // A value that vanished is a restatement too.
         let mut gone = rec("2026-10-01", 1, "", 0.0);
         gone.value = None;
-        assert_eq!(restatements(&existing, [&gone], &|_| true)[0].new, None);
+        assert_eq!(restatements(&existing, &[&gone], &|_| true)[0].new, None);
+    }
+
+    #[test]
+    fn a_breakdown_group_without_rows_any_more_is_dropped_and_told() {
+        let existing = vec![
+            rec("p1", 1, "", 10.0),
+            rec("p1", 1, "r=A", 4.0),
+            rec("p1", 1, "r=B", 6.0),
+            rec("p1", 1, "r=A;c=X", 4.0),
+            rec("p2", 2, "r=B", 1.0),
+        ];
+        // The run of p1 by region: B has no row any more, A got them all.
+        let overall = rec("p1", 1, "", 10.0);
+        let a = rec("p1", 1, "r=A", 10.0);
+        let incoming = [&overall, &a];
+        let merged = merge(existing.clone(), &incoming);
+        let keys: Vec<(&str, &str)> = merged
+            .iter()
+            .map(|r| (r.period.as_str(), r.dimensions.as_str()))
+            .collect();
+        // The other breakdown (r+c) and the other period stay.
+        assert_eq!(
+            keys,
+            [("p1", ""), ("p1", "r=A"), ("p1", "r=A;c=X"), ("p2", "r=B")]
+        );
+        let told = restatements(&existing, &incoming, &|_| true);
+        let told: Vec<(&str, Option<f64>, Option<f64>)> = told
+            .iter()
+            .map(|r| (r.dimensions.as_str(), r.old, r.new))
+            .collect();
+        assert_eq!(
+            told,
+            [("r=A", Some(4.0), Some(10.0)), ("r=B", Some(6.0), None)]
+        );
+        assert_eq!(breakdown_of("r=A;c=X"), "r+c");
+        assert_eq!(breakdown_of(""), "");
     }
 
     #[test]

@@ -72,13 +72,7 @@ fn normalise_dimension(by: &str) -> String {
 
 /// `region=EMEA;channel=Web` → `region+channel` (lowercase).
 fn breakdown_of(dimensions: &str) -> String {
-    normalise_dimension(
-        &pairs(dimensions)
-            .iter()
-            .map(|(name, _)| name.as_str())
-            .collect::<Vec<_>>()
-            .join("+"),
-    )
+    normalise_dimension(&crate::archive::breakdown_of(dimensions))
 }
 
 fn breakdowns(records: &[ArchiveRecord]) -> Vec<String> {

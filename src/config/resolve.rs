@@ -483,9 +483,10 @@ fn fingerprints(kpis: &mut [Kpi]) {
     }
 }
 
-/// Whitespace does not change a formula's meaning, so it does not change the fingerprint.
+/// Spacing, comments and keyword case do not change a formula's meaning, so they do not
+/// change the fingerprint.
 fn normalise(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::formula::canonical(text)
 }
 
 pub fn fnv1a(bytes: &[u8]) -> u64 {

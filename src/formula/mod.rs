@@ -17,7 +17,7 @@ mod scopes;
 pub use aggregate::{AggKind, AggSpec};
 pub use ast::{Expr, Pos};
 pub use eval::{Node, Val};
-pub use parse::parse;
+pub use parse::{canonical, parse};
 pub use scopes::{ColumnScope, ConditionScope, KpiScope, CONDITION_VARIABLES};
 
 use crate::value::DataType;
@@ -126,6 +126,17 @@ pub fn identifiers(expr: &Expr) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn canonical_text_ignores_spacing_comments_and_keyword_case() {
+        let a = canonical("count_if(stage = 'Won') / count(*)");
+        assert_eq!(
+            a,
+            canonical("COUNT_IF( stage='Won' )/count( * ) -- share of won deals")
+        );
+        assert_ne!(a, canonical("count_if(stage = 'won') / count(*)"));
+        assert_ne!(canonical("a - -b"), canonical("a - b"));
+    }
     use crate::value::DataType;
 
     fn columns() -> Vec<(String, DataType)> {

@@ -32,6 +32,27 @@ impl Dialect for FormulaDialect {
 }
 
 /// Parses one formula (or filter, or condition) into its syntax tree.
+/// The formula's tokens without whitespace or comments, joined by single spaces: two formulas
+/// written differently but read alike (`count( * )`, `count(*)`) give the same text. Falls back
+/// to the text itself when it does not tokenise (it would not have parsed either).
+pub fn canonical(text: &str) -> String {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    match Tokenizer::new(&FormulaDialect, text).tokenize() {
+        Ok(tokens) => tokens
+            .iter()
+            .filter(|t| !matches!(t, Token::Whitespace(_) | Token::EOF))
+            .map(|t| match t {
+                // Keywords and function names are case-insensitive; identifiers are matched
+                // ignoring case too; string literals keep theirs.
+                Token::Word(w) if w.quote_style.is_none() => w.value.to_ascii_lowercase(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        Err(_) => text.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
 pub fn parse(text: &str) -> Result<Expr, FormulaError> {
     if text.trim().is_empty() {
         return Err(FormulaError::new("the formula is empty", Pos::default()));
