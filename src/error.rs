@@ -35,9 +35,10 @@ impl<T, E: Into<anyhow::Error>> ResultExt<T> for Result<T, E> {
     fn kind(self, kind: Kind) -> Result<T, Error> {
         self.map_err(|e| {
             let inner: anyhow::Error = e.into();
+            // Anywhere in the chain: waiting for the archive lock wraps it in an ArchiveError.
             let interrupted = inner
-                .downcast_ref::<crate::interrupt::Interrupted>()
-                .is_some();
+                .chain()
+                .any(|cause| cause.is::<crate::interrupt::Interrupted>());
             Error {
                 kind: if interrupted { Kind::Interrupted } else { kind },
                 inner,

@@ -2,6 +2,8 @@
 
 mod support;
 
+mod archive;
+mod backfill;
 mod differential;
 mod errors;
 mod golden;
