@@ -30,10 +30,34 @@ pub struct Cli {
 pub enum Command {
     /// Compute KPIs for a period, compare with the previous one, record them in the archive.
     Run(RunArgs),
+    /// Run, then judge each KPI by its warn and fail conditions; exit 1 on a fail.
+    Check(CheckArgs),
     /// Show the archived values of a KPI over time, with deltas and a trend.
     History(HistoryArgs),
     /// Compute and record every complete past period the data covers, in one pass per source.
     Backfill(BackfillArgs),
+    /// Compare two result files written by `run` (JSON or CSV); exit 1 when they differ.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The expected results (a file written by `kpi run --format json|csv`).
+    #[arg(value_name = "EXPECTED")]
+    pub expected: PathBuf,
+
+    /// The actual results, to compare with the expected ones.
+    #[arg(value_name = "ACTUAL")]
+    pub actual: PathBuf,
+
+    /// Largest relative difference taken as equal (0.001 = 0.1 %; 0 = exact)
+    #[arg(
+        long,
+        value_name = "T",
+        default_value_t = 0.0,
+        allow_negative_numbers = true
+    )]
+    pub tolerance: f64,
 }
 
 #[derive(Debug, Args)]
@@ -95,6 +119,13 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    #[command(flatten)]
+    pub recording: Recording,
+}
+
+/// Whether values are recorded, and how strict reading is.
+#[derive(Debug, Args)]
+pub struct Recording {
     /// Do not record the values in the archive.
     #[arg(long)]
     pub no_archive: bool,
@@ -102,6 +133,39 @@ pub struct RunArgs {
     /// Treat invalid values and ragged rows as errors (exit 4) instead of warnings.
     #[arg(long)]
     pub strict: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub selection: Selection,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Also exit 1 when a KPI is at warn level (and report warns as JUnit failures).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
+
+    #[command(flatten)]
+    pub recording: Recording,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Warn,
 }
 
 /// Which KPIs, for which period, broken down how.

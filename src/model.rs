@@ -3,6 +3,8 @@
 //! Renderers are pure functions over [`RunReport`]; they never compute, read files or look at
 //! the clock.
 
+use crate::config::Target;
+use crate::engine::targets::Standing;
 use crate::value::Value;
 use chrono::NaiveDate;
 
@@ -101,6 +103,12 @@ pub struct KpiResult {
     /// A fingerprint of the data the value came from (for a derived KPI, those of its inputs
     /// joined by `+`); empty when not computed from data.
     pub source_fingerprint: String,
+    /// Why the status is warn or fail: the condition that fired (`value < 0.05`), or the move
+    /// beyond `alert_change`.
+    pub breach: Option<String>,
+    /// The KPI's target, for the overall value only (a target is a company goal).
+    pub target: Option<Target>,
+    pub standing: Standing,
 }
 
 impl KpiResult {

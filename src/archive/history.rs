@@ -34,14 +34,20 @@ impl History for LoadedHistory {
         })
     }
 
-    fn recent(&self, kpi: &str, dimensions: &str, before: NaiveDate, n: usize) -> Vec<Option<f64>> {
+    fn recent(
+        &self,
+        kpi: &str,
+        dimensions: &str,
+        before: NaiveDate,
+        n: usize,
+    ) -> Vec<(NaiveDate, Option<f64>)> {
         let Some(records) = self.records.get(kpi) else {
             return vec![];
         };
-        let earlier: Vec<Option<f64>> = records
+        let earlier: Vec<(NaiveDate, Option<f64>)> = records
             .iter()
             .filter(|r| r.dimensions == dimensions && r.period_start < before)
-            .map(|r| r.value)
+            .map(|r| (r.period_start, r.value))
             .collect();
         earlier[earlier.len().saturating_sub(n)..].to_vec()
     }

@@ -192,6 +192,9 @@ fn result_of(
         history: vec![],
         parts: vec![],
         source_fingerprint: record.source_fingerprint.clone(),
+        breach: None,
+        target: None,
+        standing: Default::default(),
     };
     finish(&mut result, kpi, ctx);
     result

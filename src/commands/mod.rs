@@ -2,7 +2,9 @@
 //! configuration, and writing the output (stdout, or a file replaced atomically).
 
 mod backfill;
+mod check;
 mod compute;
+mod diff;
 mod history;
 mod record;
 mod run;
@@ -16,8 +18,10 @@ use std::path::Path;
 pub fn dispatch(cli: &Cli) -> Result<Outcome, Error> {
     match &cli.command {
         Command::Run(args) => run::run(cli, args),
+        Command::Check(args) => check::check(cli, args),
         Command::History(args) => history::history(cli, args),
         Command::Backfill(args) => backfill::backfill(cli, args),
+        Command::Diff(args) => diff::diff(args),
     }
 }
 

@@ -105,7 +105,7 @@ pub struct Lookup {
     pub encoding: Encoding,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Target {
     pub value: f64,
     pub by: Option<NaiveDate>,
@@ -131,6 +131,9 @@ pub struct Kpi {
     pub target: Option<Target>,
     pub warn: Option<Node>,
     pub fail: Option<Node>,
+    /// The conditions as written, to say which one fired.
+    pub warn_text: Option<String>,
+    pub fail_text: Option<String>,
     /// KPI ids a derived formula refers to, in slot order.
     pub uses: Vec<String>,
     /// A derived KPI's compiled formula (over `uses`).

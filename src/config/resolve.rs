@@ -249,6 +249,8 @@ impl Ctx<'_> {
             target: self.target(raw, &id)?,
             warn: conditions(&raw.warn, "warn")?,
             fail: conditions(&raw.fail, "fail")?,
+            warn_text: raw.warn.as_ref().map(|w| w.get_ref().trim().to_string()),
+            fail_text: raw.fail.as_ref().map(|f| f.get_ref().trim().to_string()),
             uses: Vec::new(),
             derived: None,
             fingerprint: String::new(),

@@ -2,6 +2,7 @@
 //! whether the two are like-for-like, and the status from `warn`, `fail` and `alert_change`.
 
 use super::pass::{GroupOutput, KpiOutput, WindowOutput};
+use super::targets;
 use super::windows::RunWindows;
 use crate::config::Kpi;
 use crate::formula::Node;
@@ -23,8 +24,15 @@ pub struct Recorded {
 pub trait History {
     /// The value recorded for a KPI, period label and dimensions label.
     fn recorded(&self, kpi: &str, period: &str, dimensions: &str) -> Option<Recorded>;
-    /// Up to `n` archived values of periods that start before `before`, oldest first.
-    fn recent(&self, kpi: &str, dimensions: &str, before: NaiveDate, n: usize) -> Vec<Option<f64>>;
+    /// Up to `n` archived values of periods that start before `before`, oldest first, with
+    /// their periods' first days.
+    fn recent(
+        &self,
+        kpi: &str,
+        dimensions: &str,
+        before: NaiveDate,
+        n: usize,
+    ) -> Vec<(NaiveDate, Option<f64>)>;
 }
 
 /// No archive (`--no-archive` on a first run, tests).
@@ -34,7 +42,7 @@ impl History for NoHistory {
     fn recorded(&self, _: &str, _: &str, _: &str) -> Option<Recorded> {
         None
     }
-    fn recent(&self, _: &str, _: &str, _: NaiveDate, _: usize) -> Vec<Option<f64>> {
+    fn recent(&self, _: &str, _: &str, _: NaiveDate, _: usize) -> Vec<(NaiveDate, Option<f64>)> {
         vec![]
     }
 }
@@ -134,6 +142,9 @@ pub fn base_result(
         history: vec![],
         parts: vec![],
         source_fingerprint: String::new(),
+        breach: None,
+        target: None,
+        standing: Default::default(),
     }
 }
 
@@ -169,25 +180,42 @@ pub fn fill_previous(
         }
         (None, None) => {}
     }
-    let mut history = ctx.history.recent(
+    let mut recent = ctx.history.recent(
         &kpi.id,
         &label,
         windows.target.start,
         ctx.sparkline.saturating_sub(1),
     );
-    history.push(result.value);
-    result.history = history;
+    recent.push((windows.target.start, result.value));
+    result.history = recent.iter().map(|(_, v)| *v).collect();
+    if let (Some(target), true) = (&kpi.target, result.dimensions.is_empty()) {
+        let series: Vec<(NaiveDate, f64)> = recent
+            .iter()
+            .filter_map(|(d, v)| v.map(|v| (*d, v)))
+            .collect();
+        result.target = Some(target.clone());
+        result.standing = targets::standing(
+            target,
+            kpi.direction,
+            result.value,
+            &series,
+            target
+                .by
+                .map(|by| ctx.calendar.containing(kpi.frequency, by).start),
+            windows.target.end,
+        );
+    }
 }
 
-/// Delta and status.
+/// Delta and status, with the condition that set it.
 pub fn finish(result: &mut KpiResult, kpi: &Kpi, ctx: &Context) {
     result.compute_delta();
-    result.status = status(result, kpi, ctx.alert_change);
+    (result.status, result.breach) = status(result, kpi, ctx.alert_change);
 }
 
-fn status(r: &KpiResult, kpi: &Kpi, alert_change: Option<f64>) -> Status {
+fn status(r: &KpiResult, kpi: &Kpi, alert_change: Option<f64>) -> (Status, Option<String>) {
     if r.value.is_none() {
-        return Status::NoData;
+        return (Status::NoData, None);
     }
     let num = |v: Option<f64>| v.map_or(Value::Null, Value::Num);
     let inputs = [
@@ -195,24 +223,35 @@ fn status(r: &KpiResult, kpi: &Kpi, alert_change: Option<f64>) -> Status {
         num(r.previous_value),
         num(r.delta),
         num(r.delta_pct),
-        num(kpi.target.as_ref().map(|t| t.value)),
+        // A target is the company's goal for the overall value: a region is not held to it.
+        num(kpi
+            .target
+            .as_ref()
+            .filter(|_| r.dimensions.is_empty())
+            .map(|t| t.value)),
     ];
     let holds = |cond: &Option<Node>| cond.as_ref().is_some_and(|c| c.eval(&inputs).is_true());
     if holds(&kpi.fail) {
-        return Status::Fail;
+        return (Status::Fail, kpi.fail_text.clone());
     }
     if holds(&kpi.warn) {
-        return Status::Warn;
+        return (Status::Warn, kpi.warn_text.clone());
     }
     let bad_move = match (alert_change, r.delta_pct, kpi.direction) {
         (Some(limit), Some(pct), Direction::Up) => pct < -limit,
         (Some(limit), Some(pct), Direction::Down) => pct > limit,
         _ => false,
     };
-    if bad_move {
-        Status::Warn
-    } else {
-        Status::Ok
+    match (bad_move, alert_change, r.delta_pct) {
+        (true, Some(limit), Some(pct)) => (
+            Status::Warn,
+            Some(format!(
+                "moved {:+.1} % (alert_change {:.0} %)",
+                pct * 100.0,
+                limit * 100.0
+            )),
+        ),
+        _ => (Status::Ok, None),
     }
 }
 

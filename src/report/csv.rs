@@ -6,7 +6,7 @@
 use crate::model::{KpiResult, RunReport};
 
 /// The columns, in order. Never renamed; new ones go at the end.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 20] = [
     "kpi",
     "name",
     "unit",
@@ -21,6 +21,12 @@ pub const COLUMNS: [&str; 14] = [
     "delta_pct",
     "status",
     "comparable",
+    "breach",
+    "target",
+    "target_by",
+    "attainment",
+    "projected",
+    "on_track",
 ];
 
 /// The report as CSV with a header row, LF line ends.
@@ -38,7 +44,7 @@ fn write(report: &RunReport) -> Result<String, Box<dyn std::error::Error>> {
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
 
-fn row(r: &KpiResult) -> [String; 14] {
+fn row(r: &KpiResult) -> [String; 20] {
     [
         r.kpi.clone(),
         r.name.clone(),
@@ -54,6 +60,19 @@ fn row(r: &KpiResult) -> [String; 14] {
         number(r.delta_pct),
         r.status.name().to_string(),
         r.comparable.map(|c| c.to_string()).unwrap_or_default(),
+        r.breach.clone().unwrap_or_default(),
+        number(r.target.as_ref().map(|t| t.value)),
+        r.target
+            .as_ref()
+            .and_then(|t| t.by)
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
+        number(r.standing.attainment),
+        number(r.standing.projected),
+        r.standing
+            .on_track
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
     ]
 }
 
@@ -72,15 +91,15 @@ mod tests {
     use crate::report::fixture;
 
     const GOLDEN: &str = "\
-kpi,name,unit,period,period_start,period_end,dimensions,value,previous_period,previous_value,delta,delta_pct,status,comparable
-win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,,0.3125,2026-09,0.28,0.03249999999999997,0.11607142857142846,ok,true
-win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,region=EMEA,0.4,2026-09,0.5,-0.09999999999999998,-0.19999999999999996,ok,true
-win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,region=APAC,,2026-09,0.2,,,no_data,true
-cycle_time,Sales cycle,days,2026-10,2026-10-01,2026-10-31,,12.44,2026-09,14,-1.5600000000000005,-0.11142857142857146,warn,true
-cycle_time,Sales cycle,days,2026-10,2026-10-01,2026-10-31,region=EMEA;channel=Web,15.5,2026-09,11,4.5,0.4090909090909091,warn,true
-revenue,Revenue,currency,2026-11,2026-11-01,2026-11-22,,12345.678,2026-10,11061,1284.6779999999999,0.11614483319772172,fail,false
-tickets,Tickets,number,2026-10,2026-10-01,2026-10-31,,1234.5,2026-09,1234.5,0,0,ok,true
-nps,NPS,number,2026-10,2026-10-01,2026-10-31,,42,,,,,ok,
+kpi,name,unit,period,period_start,period_end,dimensions,value,previous_period,previous_value,delta,delta_pct,status,comparable,breach,target,target_by,attainment,projected,on_track
+win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,,0.3125,2026-09,0.28,0.03249999999999997,0.11607142857142846,ok,true,,,,,,
+win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,region=EMEA,0.4,2026-09,0.5,-0.09999999999999998,-0.19999999999999996,ok,true,,,,,,
+win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,region=APAC,,2026-09,0.2,,,no_data,true,,,,,,
+cycle_time,Sales cycle,days,2026-10,2026-10-01,2026-10-31,,12.44,2026-09,14,-1.5600000000000005,-0.11142857142857146,warn,true,,,,,,
+cycle_time,Sales cycle,days,2026-10,2026-10-01,2026-10-31,region=EMEA;channel=Web,15.5,2026-09,11,4.5,0.4090909090909091,warn,true,,,,,,
+revenue,Revenue,currency,2026-11,2026-11-01,2026-11-22,,12345.678,2026-10,11061,1284.6779999999999,0.11614483319772172,fail,false,,,,,,
+tickets,Tickets,number,2026-10,2026-10-01,2026-10-31,,1234.5,2026-09,1234.5,0,0,ok,true,,,,,,
+nps,NPS,number,2026-10,2026-10-01,2026-10-31,,42,,,,,ok,,,,,,,
 ";
 
     #[test]

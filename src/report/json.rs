@@ -33,6 +33,14 @@ struct Entry<'a> {
     comparable: Option<bool>,
     /// Added to the documented fields: the rows that fed the value.
     rows: u64,
+    /// The `warn`/`fail` condition that fired, or the move beyond `alert_change`.
+    breach: Option<&'a str>,
+    /// The KPI's SMART target (overall value only), and its standing.
+    target: Option<f64>,
+    target_by: Option<String>,
+    attainment: Option<f64>,
+    projected: Option<f64>,
+    on_track: Option<bool>,
 }
 
 /// The report as pretty-printed JSON (2-space indent) with a trailing newline.
@@ -69,6 +77,16 @@ fn entry(r: &KpiResult) -> Entry<'_> {
         status: r.status.name(),
         comparable: r.comparable,
         rows: r.rows,
+        breach: r.breach.as_deref(),
+        target: r.target.as_ref().map(|t| t.value),
+        target_by: r
+            .target
+            .as_ref()
+            .and_then(|t| t.by)
+            .map(|d| d.format("%Y-%m-%d").to_string()),
+        attainment: r.standing.attainment,
+        projected: r.standing.projected,
+        on_track: r.standing.on_track,
     }
 }
 
@@ -95,7 +113,13 @@ mod tests {
       "delta_pct": 0.11607142857142846,
       "status": "ok",
       "comparable": true,
-      "rows": 48
+      "rows": 48,
+      "breach": null,
+      "target": null,
+      "target_by": null,
+      "attainment": null,
+      "projected": null,
+      "on_track": null
     },
     {
       "kpi": "win_rate",
@@ -114,7 +138,13 @@ mod tests {
       "delta_pct": -0.19999999999999996,
       "status": "ok",
       "comparable": true,
-      "rows": 20
+      "rows": 20,
+      "breach": null,
+      "target": null,
+      "target_by": null,
+      "attainment": null,
+      "projected": null,
+      "on_track": null
     },
     {
       "kpi": "win_rate",
@@ -133,7 +163,13 @@ mod tests {
       "delta_pct": null,
       "status": "no_data",
       "comparable": true,
-      "rows": 0
+      "rows": 0,
+      "breach": null,
+      "target": null,
+      "target_by": null,
+      "attainment": null,
+      "projected": null,
+      "on_track": null
     },
     {
       "kpi": "cycle_time",
@@ -150,7 +186,13 @@ mod tests {
       "delta_pct": -0.11142857142857146,
       "status": "warn",
       "comparable": true,
-      "rows": 30
+      "rows": 30,
+      "breach": null,
+      "target": null,
+      "target_by": null,
+      "attainment": null,
+      "projected": null,
+      "on_track": null
     },
     {
       "kpi": "cycle_time",
@@ -170,7 +212,13 @@ mod tests {
       "delta_pct": 0.4090909090909091,
       "status": "warn",
       "comparable": true,
-      "rows": 9
+      "rows": 9,
+      "breach": null,
+      "target": null,
+      "target_by": null,
+      "attainment": null,
+      "projected": null,
+      "on_track": null
     },
     {
       "kpi": "revenue",
@@ -187,7 +235,13 @@ mod tests {
       "delta_pct": 0.11614483319772172,
       "status": "fail",
       "comparable": false,
-      "rows": 112
+      "rows": 112,
+      "breach": null,
+      "target": null,
+      "target_by": null,
+      "attainment": null,
+      "projected": null,
+      "on_track": null
     },
     {
       "kpi": "tickets",
@@ -204,7 +258,13 @@ mod tests {
       "delta_pct": 0.0,
       "status": "ok",
       "comparable": true,
-      "rows": 3
+      "rows": 3,
+      "breach": null,
+      "target": null,
+      "target_by": null,
+      "attainment": null,
+      "projected": null,
+      "on_track": null
     },
     {
       "kpi": "nps",
@@ -221,7 +281,13 @@ mod tests {
       "delta_pct": null,
       "status": "ok",
       "comparable": null,
-      "rows": 7
+      "rows": 7,
+      "breach": null,
+      "target": null,
+      "target_by": null,
+      "attainment": null,
+      "projected": null,
+      "on_track": null
     }
   ]
 }

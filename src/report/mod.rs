@@ -6,10 +6,11 @@
 pub mod csv;
 pub mod format;
 pub mod json;
+pub mod junit;
 mod table;
 
 pub use format::{format_delta, format_value, sparkline};
-pub use table::render_history;
+pub use table::{render_check, render_history};
 
 use crate::model::RunReport;
 
@@ -84,6 +85,9 @@ pub(crate) mod fixture {
             history: vec![],
             parts: vec![],
             source_fingerprint: String::new(),
+            breach: None,
+            target: None,
+            standing: Default::default(),
         }
     }
 

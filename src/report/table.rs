@@ -64,6 +64,83 @@ pub fn render(report: &RunReport, color: bool) -> String {
     out
 }
 
+/// `kpi check`: breaches first (fail, then warn), each with the condition that fired, then
+/// the rest; a summary line at the end. A KPI with a target shows how far along it is.
+pub fn render_check(report: &RunReport, color: bool) -> String {
+    let severity = |r: &KpiResult| match r.status {
+        Status::Fail => 0,
+        Status::Warn => 1,
+        Status::NoData => 2,
+        Status::Ok => 3,
+    };
+    let mut ordered: Vec<&KpiResult> = report.results.iter().collect();
+    ordered.sort_by_key(|r| severity(r));
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled)
+        .force_no_tty()
+        .set_header(vec![
+            "Status", "KPI", "Period", "Value", "Previous", "Δ", "Target", "Why",
+        ]);
+    for r in &ordered {
+        let mut label = clean(&r.name);
+        if !r.dimensions.is_empty() {
+            label.push_str(&format!(" · {}", clean(&r.dimensions_label())));
+        }
+        let (delta, delta_tone) = delta(r);
+        table.add_row(vec![
+            toned(r.status.name().to_string(), status_tone(r.status), color),
+            label,
+            period(r),
+            format_value(r.value, r.unit),
+            format_value(r.previous_value, r.unit),
+            toned(delta, delta_tone, color),
+            target_cell(r),
+            clean(r.breach.as_deref().unwrap_or_default()),
+        ]);
+    }
+    for index in 3..=5 {
+        if let Some(column) = table.column_mut(index) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    let body = table.to_string();
+    let mut out = if color { paint(&body) } else { body };
+    out.push('\n');
+    let count = |s: Status| report.results.iter().filter(|r| r.status == s).count();
+    out.push_str(&format!(
+        "{} fail, {} warn, {} ok, {} no data\n",
+        count(Status::Fail),
+        count(Status::Warn),
+        count(Status::Ok),
+        count(Status::NoData)
+    ));
+    if report.results.iter().any(|r| r.comparable == Some(false)) {
+        out.push_str(FOOTNOTE);
+    }
+    out
+}
+
+/// `84 % of 35.0 %`, with `off track` when the trend misses the target date.
+fn target_cell(r: &KpiResult) -> String {
+    let Some(target) = &r.target else {
+        return String::new();
+    };
+    let mut text = match r.standing.attainment {
+        Some(a) => format!(
+            "{:.0} % of {}",
+            a * 100.0,
+            format_value(Some(target.value), r.unit)
+        ),
+        None => format!("→ {}", format_value(Some(target.value), r.unit)),
+    };
+    if r.standing.on_track == Some(false) {
+        text.push_str(", off track");
+    }
+    text
+}
+
 /// `kpi history`: a title, then one row per archived period (oldest first), breakdowns after
 /// the overall value, each row with its delta and the trend up to it.
 pub fn render_history(report: &RunReport, color: bool) -> String {

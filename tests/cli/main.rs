@@ -4,6 +4,8 @@ mod support;
 
 mod archive;
 mod backfill;
+mod check;
+mod diff;
 mod differential;
 mod errors;
 mod golden;
