@@ -38,6 +38,15 @@ pub enum Command {
     Backfill(BackfillArgs),
     /// Compare two result files written by `run` (JSON or CSV); exit 1 when they differ.
     Diff(DiffArgs),
+    /// Check the configuration and the sources' headers without computing; list every error.
+    Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Treat lint warnings (no owner, no target, …) as errors (exit 3).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

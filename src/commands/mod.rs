@@ -8,6 +8,7 @@ mod diff;
 mod history;
 mod record;
 mod run;
+mod validate;
 
 use crate::cli::{Cli, Command};
 use crate::config::{self, Config};
@@ -22,6 +23,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome, Error> {
         Command::History(args) => history::history(cli, args),
         Command::Backfill(args) => backfill::backfill(cli, args),
         Command::Diff(args) => diff::diff(args),
+        Command::Validate(args) => validate::validate(cli, args),
     }
 }
 

@@ -67,6 +67,12 @@ pub struct Settings {
     pub frequency: Frequency,
     pub calendar: Calendar,
     pub alert_change: Option<f64>,
+    /// The confidence level of significance tests (0.95 by default).
+    pub confidence: f64,
+    /// Whether `alert_change` warns on a move that is within noise.
+    pub alert_on_noise: bool,
+    /// Fewer rows than this flag a value as low-sample.
+    pub min_sample: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

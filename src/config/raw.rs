@@ -27,6 +27,9 @@ pub struct RawSettings {
     pub week_start: Option<RawWeekStart>,
     pub fiscal_year_start: Option<Spanned<i64>>,
     pub alert_change: Option<f64>,
+    pub confidence: Option<f64>,
+    pub alert_on_noise: Option<bool>,
+    pub min_sample: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

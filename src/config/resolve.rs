@@ -88,11 +88,22 @@ impl Ctx<'_> {
                 );
             }
         }
+        let confidence = raw.confidence.unwrap_or(0.95);
+        if !(confidence > 0.5 && confidence < 1.0) {
+            bail!("settings.confidence must be a level between 0.5 and 1 such as 0.95, not {confidence}");
+        }
+        let min_sample = raw.min_sample.unwrap_or(30);
+        if min_sample < 0 {
+            bail!("settings.min_sample must be a number of rows, 0 or more, not {min_sample}");
+        }
         Ok(Settings {
             archive: self.relative(raw.archive.as_deref().unwrap_or("kpi-archive")),
             frequency: frequency(raw.frequency.unwrap_or(RawFrequency::Month)),
             calendar,
             alert_change: raw.alert_change,
+            confidence,
+            alert_on_noise: raw.alert_on_noise.unwrap_or(false),
+            min_sample: min_sample as u64,
         })
     }
 
