@@ -106,6 +106,11 @@ pub struct KpiResult {
     /// Why the status is warn or fail: the condition that fired (`value < 0.05`), or the move
     /// beyond `alert_change`.
     pub breach: Option<String>,
+    /// Whether the move from the previous value is beyond noise (None: no test for this
+    /// formula's shape, or no previous value).
+    pub significant: Option<bool>,
+    /// Fewer rows than `settings.min_sample` fed the value.
+    pub low_sample: bool,
     /// The KPI's target, for the overall value only (a target is a company goal).
     pub target: Option<Target>,
     pub standing: Standing,

@@ -29,6 +29,11 @@ impl History for LoadedHistory {
         let record = find(self.records.get(kpi)?, period, dimensions)?;
         Some(Recorded {
             value: record.value,
+            parts: record
+                .parts
+                .iter()
+                .filter_map(|(name, v)| v.as_f64().map(|x| (name.clone(), x)))
+                .collect(),
             fingerprint: record.fingerprint.clone(),
             period_end: record.period_end,
         })

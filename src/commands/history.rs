@@ -127,6 +127,9 @@ fn results(
         history: &NoHistory,
         alert_change: config.settings.alert_change,
         sparkline: SPARKLINE_PERIODS,
+        confidence: config.settings.confidence,
+        alert_on_noise: config.settings.alert_on_noise,
+        min_sample: config.settings.min_sample,
     };
     let mut results = Vec::new();
     for dimensions in series {
@@ -190,6 +193,8 @@ fn result_of(
             .map(|p| p.fingerprint == record.fingerprint),
         rows: record.rows,
         history: vec![],
+        significant: None,
+        low_sample: false,
         parts: vec![],
         source_fingerprint: record.source_fingerprint.clone(),
         breach: None,

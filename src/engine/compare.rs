@@ -2,6 +2,7 @@
 //! whether the two are like-for-like, and the status from `warn`, `fail` and `alert_change`.
 
 use super::pass::{GroupOutput, KpiOutput, WindowOutput};
+use super::significance::{self, Sample};
 use super::targets;
 use super::windows::RunWindows;
 use crate::config::Kpi;
@@ -15,6 +16,8 @@ use chrono::NaiveDate;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Recorded {
     pub value: Option<f64>,
+    /// The numeric parts the value was made of (see `KpiResult::parts`).
+    pub parts: Vec<(String, f64)>,
     pub fingerprint: String,
     /// The last day the recorded value covers: before the period's end for a period to date.
     pub period_end: NaiveDate,
@@ -54,6 +57,22 @@ pub struct Context<'a> {
     pub alert_change: Option<f64>,
     /// Periods in a sparkline, this one included.
     pub sparkline: usize,
+    /// Significance tests: confidence level, whether `alert_change` fires on noise, and the
+    /// fewest rows a value needs not to be flagged low-sample.
+    pub confidence: f64,
+    pub alert_on_noise: bool,
+    pub min_sample: u64,
+}
+
+/// A previous value computed from the data, with its parts.
+pub type FromData = Option<(Option<f64>, Vec<(String, f64)>)>;
+
+/// The numeric parts of a computed group.
+pub fn numeric_parts(parts: &[(String, Value)]) -> Vec<(String, f64)> {
+    parts
+        .iter()
+        .filter_map(|(n, v)| v.as_num().map(|x| (n.clone(), x)))
+        .collect()
 }
 
 /// The results of a source KPI for the target window: overall first, then breakdowns.
@@ -101,7 +120,7 @@ fn previous_from_data(
     previous: &WindowOutput,
     dimensions: &[(String, String)],
     span: Option<(NaiveDate, NaiveDate)>,
-) -> Option<Option<f64>> {
+) -> FromData {
     let group = group_of(&previous.groups, dimensions)?;
     let covered = match (previous.window, span) {
         (Some(w), Some((first, last))) => {
@@ -109,7 +128,7 @@ fn previous_from_data(
         }
         _ => false,
     };
-    (group.rows > 0 || covered).then_some(group.value)
+    (group.rows > 0 || covered).then(|| (group.value, numeric_parts(&group.parts)))
 }
 
 /// A result with its value and period; previous value and status still to fill.
@@ -140,6 +159,8 @@ pub fn base_result(
         comparable: None,
         rows,
         history: vec![],
+        significant: None,
+        low_sample: false,
         parts: vec![],
         source_fingerprint: String::new(),
         breach: None,
@@ -155,7 +176,7 @@ pub fn fill_previous(
     kpi: &Kpi,
     windows: &RunWindows,
     ctx: &Context,
-    from_data: Option<Option<f64>>,
+    from_data: FromData,
 ) {
     let label = dimensions_label(&result.dimensions);
     let to_date = windows.target.is_partial() && !kpi.is_snapshot();
@@ -167,18 +188,36 @@ pub fn fill_previous(
             .filter(|r| kpi.is_snapshot() || r.period_end >= windows.previous.end),
         _ => None,
     };
-    match (archived, from_data) {
+    let previous_parts = match (archived, from_data) {
         (Some(recorded), _) => {
             result.previous_value = recorded.value;
             result.comparable = recorded
                 .value
                 .map(|_| recorded.fingerprint == kpi.fingerprint);
+            recorded.parts
         }
-        (None, Some(value)) => {
+        (None, Some((value, parts))) => {
             result.previous_value = value;
             result.comparable = value.map(|_| true);
+            parts
         }
-        (None, None) => {}
+        (None, None) => vec![],
+    };
+    result.low_sample = kpi.source.is_some() && result.rows < ctx.min_sample;
+    if result.value.is_some() && result.previous_value.is_some() {
+        let shape = significance::shape(&kpi.formula.expr);
+        let now = numeric_parts(&result.parts);
+        let days = significance::days(windows.target.start, windows.target.end);
+        let days_before = significance::days(windows.previous.start, windows.previous.end);
+        result.significant = significance::significant(
+            &shape,
+            &Sample { parts: &now, days },
+            &Sample {
+                parts: &previous_parts,
+                days: days_before,
+            },
+            ctx.confidence,
+        );
     }
     let mut recent = ctx.history.recent(
         &kpi.id,
@@ -210,10 +249,11 @@ pub fn fill_previous(
 /// Delta and status, with the condition that set it.
 pub fn finish(result: &mut KpiResult, kpi: &Kpi, ctx: &Context) {
     result.compute_delta();
-    (result.status, result.breach) = status(result, kpi, ctx.alert_change);
+    (result.status, result.breach) = status(result, kpi, ctx);
 }
 
-fn status(r: &KpiResult, kpi: &Kpi, alert_change: Option<f64>) -> (Status, Option<String>) {
+fn status(r: &KpiResult, kpi: &Kpi, ctx: &Context) -> (Status, Option<String>) {
+    let alert_change = ctx.alert_change;
     if r.value.is_none() {
         return (Status::NoData, None);
     }
@@ -242,6 +282,9 @@ fn status(r: &KpiResult, kpi: &Kpi, alert_change: Option<f64>) -> (Status, Optio
         (Some(limit), Some(pct), Direction::Down) => pct > limit,
         _ => false,
     };
+    // A big move on a small sample is often noise: it only warns when it is beyond it (or
+    // when the test cannot say), unless alert_on_noise asks for every move.
+    let bad_move = bad_move && (ctx.alert_on_noise || r.significant != Some(false));
     match (bad_move, alert_change, r.delta_pct) {
         (true, Some(limit), Some(pct)) => (
             Status::Warn,

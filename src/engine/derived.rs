@@ -56,7 +56,7 @@ pub fn derived_results(
             let from_data = matching
                 .iter()
                 .all(|m| m.previous_period.is_some())
-                .then(|| eval(&previous));
+                .then(|| (eval(&previous), vec![]));
             fill_previous(&mut result, kpi, windows, ctx, from_data);
             finish(&mut result, kpi, ctx);
             Some(result)

@@ -10,6 +10,7 @@ pub mod compare;
 pub mod derived;
 pub mod pass;
 pub mod plan;
+pub mod significance;
 pub mod targets;
 pub mod windows;
 

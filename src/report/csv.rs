@@ -6,7 +6,7 @@
 use crate::model::{KpiResult, RunReport};
 
 /// The columns, in order. Never renamed; new ones go at the end.
-pub const COLUMNS: [&str; 20] = [
+pub const COLUMNS: [&str; 22] = [
     "kpi",
     "name",
     "unit",
@@ -27,6 +27,8 @@ pub const COLUMNS: [&str; 20] = [
     "attainment",
     "projected",
     "on_track",
+    "significant",
+    "low_sample",
 ];
 
 /// The report as CSV with a header row, LF line ends.
@@ -44,7 +46,7 @@ fn write(report: &RunReport) -> Result<String, Box<dyn std::error::Error>> {
     Ok(String::from_utf8(writer.into_inner()?)?)
 }
 
-fn row(r: &KpiResult) -> [String; 20] {
+fn row(r: &KpiResult) -> [String; 22] {
     [
         r.kpi.clone(),
         r.name.clone(),
@@ -73,6 +75,8 @@ fn row(r: &KpiResult) -> [String; 20] {
             .on_track
             .map(|c| c.to_string())
             .unwrap_or_default(),
+        r.significant.map(|c| c.to_string()).unwrap_or_default(),
+        r.low_sample.to_string(),
     ]
 }
 
@@ -91,15 +95,15 @@ mod tests {
     use crate::report::fixture;
 
     const GOLDEN: &str = "\
-kpi,name,unit,period,period_start,period_end,dimensions,value,previous_period,previous_value,delta,delta_pct,status,comparable,breach,target,target_by,attainment,projected,on_track
-win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,,0.3125,2026-09,0.28,0.03249999999999997,0.11607142857142846,ok,true,,,,,,
-win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,region=EMEA,0.4,2026-09,0.5,-0.09999999999999998,-0.19999999999999996,ok,true,,,,,,
-win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,region=APAC,,2026-09,0.2,,,no_data,true,,,,,,
-cycle_time,Sales cycle,days,2026-10,2026-10-01,2026-10-31,,12.44,2026-09,14,-1.5600000000000005,-0.11142857142857146,warn,true,,,,,,
-cycle_time,Sales cycle,days,2026-10,2026-10-01,2026-10-31,region=EMEA;channel=Web,15.5,2026-09,11,4.5,0.4090909090909091,warn,true,,,,,,
-revenue,Revenue,currency,2026-11,2026-11-01,2026-11-22,,12345.678,2026-10,11061,1284.6779999999999,0.11614483319772172,fail,false,,,,,,
-tickets,Tickets,number,2026-10,2026-10-01,2026-10-31,,1234.5,2026-09,1234.5,0,0,ok,true,,,,,,
-nps,NPS,number,2026-10,2026-10-01,2026-10-31,,42,,,,,ok,,,,,,,
+kpi,name,unit,period,period_start,period_end,dimensions,value,previous_period,previous_value,delta,delta_pct,status,comparable,breach,target,target_by,attainment,projected,on_track,significant,low_sample
+win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,,0.3125,2026-09,0.28,0.03249999999999997,0.11607142857142846,ok,true,,,,,,,,false
+win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,region=EMEA,0.4,2026-09,0.5,-0.09999999999999998,-0.19999999999999996,ok,true,,,,,,,,false
+win_rate,Win rate,percent,2026-10,2026-10-01,2026-10-31,region=APAC,,2026-09,0.2,,,no_data,true,,,,,,,,false
+cycle_time,Sales cycle,days,2026-10,2026-10-01,2026-10-31,,12.44,2026-09,14,-1.5600000000000005,-0.11142857142857146,warn,true,,,,,,,,false
+cycle_time,Sales cycle,days,2026-10,2026-10-01,2026-10-31,region=EMEA;channel=Web,15.5,2026-09,11,4.5,0.4090909090909091,warn,true,,,,,,,,false
+revenue,Revenue,currency,2026-11,2026-11-01,2026-11-22,,12345.678,2026-10,11061,1284.6779999999999,0.11614483319772172,fail,false,,,,,,,,false
+tickets,Tickets,number,2026-10,2026-10-01,2026-10-31,,1234.5,2026-09,1234.5,0,0,ok,true,,,,,,,,false
+nps,NPS,number,2026-10,2026-10-01,2026-10-31,,42,,,,,ok,,,,,,,,,false
 ";
 
     #[test]

@@ -83,6 +83,8 @@ pub(crate) mod fixture {
             comparable: None,
             rows: 0,
             history: vec![],
+            significant: None,
+            low_sample: false,
             parts: vec![],
             source_fingerprint: String::new(),
             breach: None,

@@ -24,6 +24,7 @@ const MARK_END: char = '\u{E003}';
 
 const FOOTNOTE: &str =
     "* not like-for-like: the KPI's definition changed since the previous value was recorded\n";
+const NOISE_NOTE: &str = "~ within noise: the move is not significant (docs/significance.md)\n";
 
 /// How a cell is coloured when colour is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,10 +59,21 @@ pub fn render(report: &RunReport, color: bool) -> String {
         out = paint(&out);
     }
     out.push('\n');
-    if report.results.iter().any(|r| r.comparable == Some(false)) {
-        out.push_str(FOOTNOTE);
-    }
+    out.push_str(&footnotes(&report.results));
     out
+}
+
+/// What the `*` and `~` marks of the Δ column mean, when some appear.
+fn footnotes(results: &[KpiResult]) -> String {
+    let mut notes = String::new();
+    if results.iter().any(|r| r.comparable == Some(false)) {
+        notes.push_str(FOOTNOTE);
+    }
+    let marked = |r: &&KpiResult| r.significant == Some(false) && r.delta.is_some_and(|d| d != 0.0);
+    if results.iter().any(|r| marked(&r)) {
+        notes.push_str(NOISE_NOTE);
+    }
+    notes
 }
 
 /// `kpi check`: breaches first (fail, then warn), each with the condition that fired, then
@@ -97,7 +109,7 @@ pub fn render_check(report: &RunReport, color: bool) -> String {
             format_value(r.previous_value, r.unit),
             toned(delta, delta_tone, color),
             target_cell(r),
-            clean(r.breach.as_deref().unwrap_or_default()),
+            why(r),
         ]);
     }
     for index in 3..=5 {
@@ -116,10 +128,20 @@ pub fn render_check(report: &RunReport, color: bool) -> String {
         count(Status::Ok),
         count(Status::NoData)
     ));
-    if report.results.iter().any(|r| r.comparable == Some(false)) {
-        out.push_str(FOOTNOTE);
-    }
+    out.push_str(&footnotes(&report.results));
     out
+}
+
+/// The condition that fired, and a warning when too few rows make the value fragile.
+fn why(r: &KpiResult) -> String {
+    let mut text = clean(r.breach.as_deref().unwrap_or_default());
+    if r.low_sample {
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(&format!("low sample ({} rows)", r.rows));
+    }
+    text
 }
 
 /// `84 % of 35.0 %`, with `off track` when the trend misses the target date.
@@ -180,9 +202,7 @@ pub fn render_history(report: &RunReport, color: bool) -> String {
     let body = table.to_string();
     out.push_str(&if color { paint(&body) } else { body });
     out.push('\n');
-    if report.results.iter().any(|r| r.comparable == Some(false)) {
-        out.push_str(FOOTNOTE);
-    }
+    out.push_str(&footnotes(&report.results));
     out
 }
 
@@ -252,6 +272,9 @@ fn delta(r: &KpiResult) -> (String, Tone) {
     };
     if r.comparable == Some(false) {
         text.push_str(" *");
+    }
+    if r.significant == Some(false) && d != 0.0 {
+        text.push_str(" ~");
     }
     let tone = match r.direction {
         Direction::Up if d > 0.0 => Tone::Good,

@@ -173,3 +173,68 @@ fn a_target_reports_attainment_and_where_the_trend_leads() {
         out.stdout
     );
 }
+
+/// September: `won` of `total` deals won; October: 58 % of the same number won.
+fn win_rates(work: &Workdir, total: usize, september_won: usize, october_won: usize) {
+    let mut csv = String::from("id,closed_at,stage\n");
+    let mut id = 0;
+    for (month, won) in [("09", september_won), ("10", october_won)] {
+        for i in 0..total {
+            id += 1;
+            let stage = if i < won { "Won" } else { "Lost" };
+            csv.push_str(&format!("{id},2026-{month}-15,{stage}\n"));
+        }
+    }
+    work.write("deals.csv", csv);
+    work.write(
+        "kpis.toml",
+        "[settings]\nalert_change = 0.10\n\n[sources.deals]\npath = \"deals.csv\"\n\n\
+         [[kpi]]\nid = \"win_rate\"\nsource = \"deals\"\ntime = \"closed_at\"\n\
+         formula = \"count_if(stage = 'Won') / count(*)\"\nunit = \"percent\"\ndirection = \"down\"\n",
+    );
+}
+
+#[test]
+fn a_move_within_noise_does_not_alert_and_is_marked() {
+    // 50 % → 58 % is a +16 % move, beyond alert_change (10 %) in the bad direction (down is
+    // good here). On 12 deals a month it is noise; on 12,000 it is not.
+    let work = Workdir::new();
+    win_rates(&work, 12, 6, 7);
+    let out = check(&work, &["--format", "json"]);
+    out.expect_code(0);
+    let doc: Json = serde_json::from_str(&out.stdout).expect("json");
+    let r = &doc["results"][0];
+    assert_eq!(
+        (r["significant"].as_bool(), r["status"].as_str()),
+        (Some(false), Some("ok"))
+    );
+    assert_eq!(r["low_sample"], true);
+    let table = check(&work, &[]);
+    assert!(table.stdout.contains("▲ +8.3 pts ~"), "{}", table.stdout);
+    assert!(table.stdout.contains("~ within noise"), "{}", table.stdout);
+    assert!(
+        table.stdout.contains("low sample (12 rows)"),
+        "{}",
+        table.stdout
+    );
+    // alert_on_noise brings the warning back.
+    let toml = work.read("kpis.toml").replace(
+        "alert_change = 0.10",
+        "alert_change = 0.10\nalert_on_noise = true",
+    );
+    work.write("kpis.toml", toml);
+    let noisy: Json =
+        serde_json::from_str(&check(&work, &["--format", "json"]).stdout).expect("json");
+    assert_eq!(noisy["results"][0]["status"], "warn");
+
+    let work = Workdir::new();
+    win_rates(&work, 12_000, 6_000, 6_960);
+    let out = check(&work, &["--format", "json"]);
+    let doc: Json = serde_json::from_str(&out.stdout).expect("json");
+    let r = &doc["results"][0];
+    assert_eq!(
+        (r["significant"].as_bool(), r["status"].as_str()),
+        (Some(true), Some("warn"))
+    );
+    assert_eq!(r["low_sample"], false);
+}

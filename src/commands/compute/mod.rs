@@ -125,6 +125,9 @@ pub fn compute(
         history: known.history,
         alert_change: config.settings.alert_change,
         sparkline: SPARKLINE_PERIODS,
+        confidence: config.settings.confidence,
+        alert_on_noise: config.settings.alert_on_noise,
+        min_sample: config.settings.min_sample,
     };
     let by_columns: Option<Vec<String>> =
         by.map(|b| b.split('+').map(|s| s.trim().to_string()).collect());
