@@ -38,8 +38,29 @@ pub enum Command {
     Backfill(BackfillArgs),
     /// Compare two result files written by `run` (JSON or CSV); exit 1 when they differ.
     Diff(DiffArgs),
+    /// Show how a KPI's value came about: rows at each step, each aggregate, the formula.
+    Explain(ExplainArgs),
     /// Check the configuration and the sources' headers without computing; list every error.
     Validate(ValidateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The KPI's id.
+    #[arg(value_name = "ID")]
+    pub kpi: String,
+
+    /// What "today" is, YYYY-MM-DD [default: today]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+
+    /// previous (the last complete period), current (to date), or a label such as 2026-10
+    #[arg(long, value_name = "P", default_value = "previous")]
+    pub period: String,
+
+    /// Also show the parts of each group of this breakdown (a column, or columns joined by +).
+    #[arg(long, value_name = "DIM")]
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@ mod backfill;
 mod check;
 mod compute;
 mod diff;
+mod explain;
 mod history;
 mod record;
 mod run;
@@ -23,6 +24,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome, Error> {
         Command::History(args) => history::history(cli, args),
         Command::Backfill(args) => backfill::backfill(cli, args),
         Command::Diff(args) => diff::diff(args),
+        Command::Explain(args) => explain::explain(cli, args),
         Command::Validate(args) => validate::validate(cli, args),
     }
 }

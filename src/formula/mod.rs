@@ -17,7 +17,7 @@ mod scopes;
 pub use aggregate::{AggKind, AggSpec};
 pub use ast::{Expr, Pos};
 pub use eval::{Node, Val};
-pub use parse::{canonical, parse};
+pub use parse::{canonical, parse, printed};
 pub use scopes::{ColumnScope, ConditionScope, KpiScope, CONDITION_VARIABLES};
 
 use crate::value::DataType;

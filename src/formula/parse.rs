@@ -53,6 +53,14 @@ pub fn canonical(text: &str) -> String {
     }
 }
 
+/// The formula as the SQL printer writes it: the aggregate texts of [`Call::text`] appear in it
+/// verbatim, so that `explain` can put each aggregate's value in its place.
+pub fn printed(text: &str) -> Option<String> {
+    let dialect = FormulaDialect;
+    let mut parser = Parser::new(&dialect).try_with_sql(text).ok()?;
+    parser.parse_expr().ok().map(|e| e.to_string())
+}
+
 pub fn parse(text: &str) -> Result<Expr, FormulaError> {
     if text.trim().is_empty() {
         return Err(FormulaError::new("the formula is empty", Pos::default()));

@@ -8,6 +8,7 @@ mod check;
 mod diff;
 mod differential;
 mod errors;
+mod explain;
 mod golden;
 mod regressions;
 mod smoke;

@@ -2,6 +2,9 @@
 //! schemas, one pass per source with every period side by side, derived KPIs, previous values.
 
 mod sources;
+mod trace;
+
+pub use trace::{Trace, WindowTrace};
 
 use super::warn;
 use crate::archive::{row_count_jump, SourceState};
@@ -84,6 +87,8 @@ pub struct Computed {
     pub sources: Vec<SourceState>,
     /// The KPIs whose values are final for their period (not to date, not a snapshot).
     pub closed: HashSet<String>,
+    /// How each source KPI's values came about (for `kpi explain`).
+    pub traces: HashMap<String, Trace>,
 }
 
 /// What was known before the run: archived values, and each source's state at the last run.
@@ -140,9 +145,11 @@ pub fn compute(
     let covered_only = matches!(periods, Periods::Range { .. });
     let mut results: HashMap<String, Vec<KpiResult>> = HashMap::new();
     let mut states = Vec::new();
+    let mut traces = HashMap::new();
     for source in &planned {
-        let (source_results, state) =
-            sources::scan_source(source, &targets, &ctx, strict, covered_only)?;
+        let scanned = sources::scan_source(source, &targets, &ctx, strict, covered_only)?;
+        let state = scanned.state;
+        traces.extend(scanned.traces);
         if let Some(before) = known.sources.get(&state.source) {
             if let Some(jump) = row_count_jump(before, state.rows) {
                 warn(format!(
@@ -151,7 +158,7 @@ pub fn compute(
                 ));
             }
         }
-        results.extend(source_results);
+        results.extend(scanned.results);
         states.push(state);
     }
     let mut ordered: Vec<KpiResult> = Vec::new();
@@ -190,6 +197,7 @@ pub fn compute(
         results: ordered,
         sources: states,
         closed,
+        traces,
     })
 }
 

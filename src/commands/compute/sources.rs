@@ -2,6 +2,7 @@
 //! remembers of it, then its one pass for all its KPIs and periods.
 
 use super::super::warn;
+use super::trace::Trace;
 use super::Targets;
 use crate::archive::{column_changes, ColumnChange, SourceState};
 use crate::config::{Config, Kpi};
@@ -166,6 +167,13 @@ fn source_fingerprint(schema: &Schema, rows: u64) -> String {
 /// The results of a source's KPIs, by KPI id.
 type SourceResults = Vec<(String, Vec<KpiResult>)>;
 
+/// What a pass over a source gave: results, the source's state, and each KPI's trace.
+pub(super) struct Scanned {
+    pub results: SourceResults,
+    pub state: SourceState,
+    pub traces: Vec<(String, Trace)>,
+}
+
 /// One pass over a source for all its selected KPIs and all their periods. With
 /// `covered_only`, a period that the data's dates do not reach gets no result.
 pub(super) fn scan_source(
@@ -174,7 +182,7 @@ pub(super) fn scan_source(
     ctx: &Context,
     strict: bool,
     covered_only: bool,
-) -> Result<(SourceResults, SourceState), Error> {
+) -> Result<Scanned, Error> {
     let kpi_windows = source
         .kpis
         .iter()
@@ -194,7 +202,19 @@ pub(super) fn scan_source(
     })
     .kind(Kind::Data)?;
     report_issues(&schema.source, &stats, strict)?;
+    let source_filtered = pass.filtered;
     let outputs = pass.finish();
+    let traces = source
+        .plan
+        .kpis
+        .iter()
+        .zip(&outputs)
+        .map(|(plan, out)| {
+            let texts: Vec<String> = plan.formula.aggs.iter().map(|a| a.text.clone()).collect();
+            let trace = Trace::of(schema, &stats, source_filtered, out, &texts);
+            (plan.id.clone(), trace)
+        })
+        .collect();
     let fingerprint = source_fingerprint(schema, stats.rows_read);
     let results = source
         .kpis
@@ -221,7 +241,11 @@ pub(super) fn scan_source(
         fingerprint,
         columns: header_types(schema),
     };
-    Ok((results, state))
+    Ok(Scanned {
+        results,
+        state,
+        traces,
+    })
 }
 
 /// Every window the pass accumulates for a KPI: each reported period, the one it is compared

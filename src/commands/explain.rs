@@ -1,0 +1,216 @@
+//! `kpi explain ID`: how a value came about, to reconcile a KPI with its source: where the rows
+//! went, the value of each aggregate, and the formula with those values in place — for the
+//! period and the one it is compared with. Computes like `run --no-archive`; records nothing.
+
+use super::compute::{compute, Known, Periods, Trace, WindowTrace};
+use super::record::{load_known, open_archive};
+use super::{emit, load_config};
+use crate::cli::{Cli, ExplainArgs};
+use crate::config::Kpi;
+use crate::engine::label_of;
+use crate::error::{usage, Error, Outcome};
+use crate::model::KpiResult;
+use std::fmt::Write as _;
+
+pub fn explain(cli: &Cli, args: &ExplainArgs) -> Result<Outcome, Error> {
+    let config = load_config(cli)?;
+    let Some(kpi) = config.kpi(&args.kpi) else {
+        let known: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
+        return Err(usage(format!(
+            "unknown KPI `{}` (KPIs: {})",
+            args.kpi,
+            known.join(", ")
+        )));
+    };
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let archive = open_archive(&config)?;
+    let (history, sources) = load_known(&config, &archive)?;
+    let known = Known {
+        history: &history,
+        sources: &sources,
+    };
+    let periods = Periods::Chosen {
+        period: &args.period,
+        as_of,
+    };
+    let computed = compute(&config, &[kpi], periods, args.by.as_deref(), false, &known)?;
+    let mine: Vec<&KpiResult> = computed
+        .results
+        .iter()
+        .filter(|r| r.kpi == kpi.id)
+        .collect();
+    let mut out = String::new();
+    match computed.traces.get(&kpi.id) {
+        Some(trace) => source_kpi(&mut out, kpi, trace, &mine, args.by.is_some()),
+        None => derived_kpi(&mut out, kpi, &mine),
+    }
+    emit(&out, None)?;
+    Ok(Outcome::Success)
+}
+
+fn source_kpi(
+    out: &mut String,
+    kpi: &Kpi,
+    trace: &Trace,
+    results: &[&KpiResult],
+    with_breakdowns: bool,
+) {
+    let overall = results.iter().find(|r| r.dimensions.is_empty());
+    let _ = writeln!(out, "{} ({})", kpi.name, kpi.id);
+    let files: Vec<String> = trace
+        .files
+        .iter()
+        .map(|f| f.display().to_string())
+        .collect();
+    let _ = writeln!(out, "source `{}`: {}", trace.source, files.join(", "));
+    let shown: Vec<&WindowTrace> = shown_windows(trace, overall);
+    rows(out, trace, &shown);
+    aggregates(out, &shown);
+    formula(out, kpi, &shown);
+    if with_breakdowns {
+        breakdowns(out, results);
+    }
+}
+
+/// The reported window and the one it is compared with (retention computes one more).
+fn shown_windows<'t>(trace: &'t Trace, overall: Option<&&KpiResult>) -> Vec<&'t WindowTrace> {
+    let reported = overall.map(|r| (r.period_start, r.period_end));
+    let index = trace
+        .windows
+        .iter()
+        .position(|w| w.window.map(|w| (w.start, w.end)) == reported)
+        .unwrap_or(trace.windows.len().saturating_sub(1));
+    let from = index.saturating_sub(1);
+    trace.windows[from..=index.min(trace.windows.len().saturating_sub(1))]
+        .iter()
+        .rev()
+        .collect()
+}
+
+fn period_name(w: &WindowTrace) -> String {
+    w.window.map_or_else(
+        || "all rows".to_string(),
+        |w| format!("{} to {}", w.start, w.end),
+    )
+}
+
+fn rows(out: &mut String, trace: &Trace, shown: &[&WindowTrace]) {
+    let s = &trace.stats;
+    let _ = writeln!(out, "\nRows");
+    let line = |out: &mut String, what: &str, n: u64| {
+        let _ = writeln!(out, "  {what:<52} {n:>10}");
+    };
+    line(out, "read from the files", s.rows_read);
+    line(out, "skipped: wrong number of fields", s.ragged.count);
+    match &trace.key {
+        Some(key) => line(
+            out,
+            &format!("dropped as duplicates of `{key}`"),
+            s.duplicates,
+        ),
+        None => line(out, "dropped as duplicates (no key)", 0),
+    }
+    line(out, "removed by the source filter", trace.source_filtered);
+    line(
+        out,
+        "outside the periods computed, or no date",
+        trace.counts.outside,
+    );
+    line(out, "removed by the KPI filter", trace.counts.filtered);
+    for w in shown {
+        line(out, &format!("inside {}", period_name(w)), w.rows);
+    }
+    for (column, ty, issue) in &s.invalid {
+        if issue.count > 0 {
+            let what = format!("(values of `{column}` not a valid {ty}, counted as null)");
+            line(out, &what, issue.count);
+        }
+    }
+}
+
+fn aggregates(out: &mut String, shown: &[&WindowTrace]) {
+    let _ = writeln!(out, "\nAggregates");
+    for w in shown {
+        let _ = writeln!(out, "  {}", period_name(w));
+        for (text, value) in &w.aggregates {
+            let _ = writeln!(out, "    {text} = {}", show(value));
+        }
+    }
+}
+
+fn formula(out: &mut String, kpi: &Kpi, shown: &[&WindowTrace]) {
+    let printed = crate::formula::printed(&kpi.formula.text).unwrap_or(kpi.formula.text.clone());
+    let _ = writeln!(out, "\nFormula\n  {printed}");
+    for w in shown {
+        let mut substituted = printed.clone();
+        // Longest first: `count(*)` must not replace part of `count(*) FILTER (...)`.
+        let mut parts: Vec<&(String, crate::value::Value)> = w.aggregates.iter().collect();
+        parts.sort_by_key(|(text, _)| std::cmp::Reverse(text.len()));
+        for (text, value) in parts {
+            substituted = substituted.replace(text.as_str(), &show(value));
+        }
+        let value = w.value.map_or("null".to_string(), |v| v.to_string());
+        let _ = writeln!(out, "  {}: {substituted} = {value}", period_name(w));
+    }
+}
+
+fn breakdowns(out: &mut String, results: &[&KpiResult]) {
+    let groups: Vec<&&KpiResult> = results
+        .iter()
+        .filter(|r| !r.dimensions.is_empty())
+        .collect();
+    if groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nBreakdowns ({})", groups[0].period);
+    for r in groups {
+        let parts: Vec<String> = r
+            .parts
+            .iter()
+            .map(|(text, v)| format!("{text} = {}", show(v)))
+            .collect();
+        let value = r.value.map_or("null".to_string(), |v| v.to_string());
+        let label = r.dimensions_label();
+        let _ = writeln!(
+            out,
+            "  {label}: {value} ({} rows; {})",
+            r.rows,
+            parts.join(", ")
+        );
+    }
+}
+
+/// A derived KPI: the value of each KPI it uses, and its formula with them in place.
+fn derived_kpi(out: &mut String, kpi: &Kpi, results: &[&KpiResult]) {
+    let _ = writeln!(out, "{} ({}) = {}", kpi.name, kpi.id, kpi.formula.text);
+    for r in results {
+        let mut substituted = kpi.formula.text.clone();
+        let mut parts: Vec<&(String, crate::value::Value)> = r.parts.iter().collect();
+        parts.sort_by_key(|(id, _)| std::cmp::Reverse(id.len()));
+        for (id, value) in parts {
+            substituted = substituted.replace(id.as_str(), &show(value));
+        }
+        let value = r.value.map_or("null".to_string(), |v| v.to_string());
+        let label = if r.dimensions.is_empty() {
+            "overall".to_string()
+        } else {
+            r.dimensions_label()
+        };
+        let _ = writeln!(out, "  {} {label}: {substituted} = {value}", r.period);
+    }
+    let _ = writeln!(
+        out,
+        "  (run `kpi explain` on {} for their rows)",
+        kpi.uses.join(", ")
+    );
+}
+
+/// A value as the formula reads it: raw digits, `null` for none.
+fn show(value: &crate::value::Value) -> String {
+    match value {
+        crate::value::Value::Null => "null".to_string(),
+        other => label_of(other),
+    }
+}
