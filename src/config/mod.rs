@@ -1,15 +1,22 @@
 //! Configuration: `kpis.toml` → a checked [`Config`].
 //!
-//! Parse, then resolve: `raw.rs` mirrors the file; `resolve.rs` checks every key, parses every
-//! formula and orders derived KPIs. Checks that need a source's header (columns, types) happen
-//! when the engine plans a source (`engine::plan`), still before any row is read.
+//! Parse, then resolve: `document.rs` reads the file item by item into the `raw.rs` mirror;
+//! `resolve.rs`, `source.rs` and `kpi.rs` check every key and parse every formula; `order.rs` orders derived
+//! KPIs. Every problem is collected, not only the first. Checks that need a source's header
+//! (columns, types) happen when the engine plans a source (`engine::plan`), still before any
+//! row is read.
 
+mod document;
+mod kpi;
 mod located;
+mod order;
 mod raw;
 mod resolve;
+mod source;
 
 pub use located::{Located, Origin};
-pub use resolve::fnv1a;
+pub use order::fnv1a;
+pub use resolve::sort_by_place;
 
 use crate::formula::Node;
 use crate::model::{Direction, Unit};
@@ -28,18 +35,64 @@ pub fn discover(flag: Option<&Path>, env: Option<&str>) -> PathBuf {
     }
 }
 
-/// Reads and resolves a configuration file.
+/// Reads and resolves a configuration file; any problem is an error that lists them all.
 pub fn load(path: &Path) -> Result<Config> {
+    let checked = check(path)?;
+    if checked.problems.is_empty() {
+        Ok(checked.config)
+    } else {
+        Err(Problems(checked.problems).into())
+    }
+}
+
+/// Reads and resolves a configuration file as far as it goes (for `kpi validate`): the items
+/// without a problem, and every problem found. Fails only when the file cannot be read.
+pub fn check(path: &Path) -> Result<Checked> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("cannot read the configuration {}", path.display()))?;
+    Ok(check_text(&text, path))
+}
+
+/// [`check`] of a configuration's text; `path` places messages and anchors relative paths.
+pub fn check_text(text: &str, path: &Path) -> Checked {
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let dir = if dir.as_os_str().is_empty() {
         PathBuf::from(".")
     } else {
         dir
     };
-    resolve::resolve(&text, path, &dir)
+    resolve::resolve(text, path, &dir)
 }
+
+/// A configuration resolved as far as it goes: the sources and KPIs with a problem, and what
+/// depends on them, are left out; `problems` lists each once, with its place in the file.
+#[derive(Debug)]
+pub struct Checked {
+    pub config: Config,
+    pub problems: Vec<String>,
+}
+
+/// Every problem of a configuration, one a line, each naming its place in the file.
+#[derive(Debug)]
+pub struct Problems(pub Vec<String>);
+
+impl std::fmt::Display for Problems {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.as_slice() {
+            [one] => f.write_str(one),
+            all => {
+                write!(f, "{} errors:", all.len())?;
+                for problem in all {
+                    // A message's own lines (a hint, a TOML excerpt) stay under their item.
+                    write!(f, "\n  - {}", problem.replace('\n', "\n    "))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for Problems {}
 
 #[derive(Debug, Clone)]
 pub struct Config {

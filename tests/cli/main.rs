@@ -12,3 +12,4 @@ mod explain;
 mod golden;
 mod regressions;
 mod smoke;
+mod validate;

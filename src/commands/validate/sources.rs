@@ -1,0 +1,53 @@
+//! The checks that need the sources' files: each source's files, header, declared columns,
+//! key and lookups are read as a run reads them (`ingest::Schema::open`), then every KPI is
+//! bound to the columns on its own (`engine::plan_source`), so that each KPI with a problem is
+//! listed, not only the first of its source. No row is computed.
+
+use crate::config::{Config, Kpi, Source};
+use crate::engine;
+use crate::ingest::Schema;
+use std::borrow::Cow;
+
+/// Every problem found in the sources, source by source: one line each.
+pub(super) fn check(config: &Config) -> Vec<String> {
+    let mut problems = Vec::new();
+    // Every source, used or not: a source defined for a KPI yet to come should still exist.
+    for source in &config.sources {
+        match Schema::open(source) {
+            Ok(schema) => problems.extend(check_kpis(config, source, &schema)),
+            // A missing file and a declared column absent from the header alike: the
+            // configuration does not match the files it names.
+            Err(e) => problems.push(format!("{}: {e:#}", config.path.display())),
+        }
+    }
+    problems
+}
+
+/// The source's filter, then each of its KPIs (formula, filter, time, dimensions).
+fn check_kpis(config: &Config, source: &Source, schema: &Schema) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut config = Cow::Borrowed(config);
+    if let Err(e) = engine::plan_source(&config, &source.name, &[], &schema.columns, None) {
+        problems.push(format!("{e:#}"));
+        // Planning stops at the source's filter: check the KPIs without it, so that their own
+        // problems are listed too.
+        let mut without = config.into_owned();
+        without
+            .sources
+            .iter_mut()
+            .filter(|s| s.name == source.name)
+            .for_each(|s| s.filter = None);
+        config = Cow::Owned(without);
+    }
+    let kpis: Vec<&Kpi> = config
+        .kpis
+        .iter()
+        .filter(|k| k.source.as_deref() == Some(source.name.as_str()))
+        .collect();
+    for kpi in kpis {
+        if let Err(e) = engine::plan_source(&config, &source.name, &[kpi], &schema.columns, None) {
+            problems.push(format!("{e:#}"));
+        }
+    }
+    problems
+}

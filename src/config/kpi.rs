@@ -1,0 +1,232 @@
+//! One `[[kpi]]` → a [`Kpi`]: its keys checked and its formulas parsed, every problem of the
+//! entry listed rather than the first alone. Columns and types are checked later, against the
+//! source's header (`engine::plan`); a derived KPI's references are checked here.
+
+use super::raw::*;
+use super::resolve::{check_id, frequency, Ctx, Found, Names};
+use super::*;
+use crate::formula::{self, KpiScope};
+use anyhow::{anyhow, bail, Result};
+use toml::Spanned;
+
+impl Ctx<'_> {
+    /// The KPI, or every problem found in its entry.
+    pub(super) fn kpi(
+        &self,
+        raw: &RawKpi,
+        raws: &[&RawKpi],
+        settings: &Settings,
+        names: &Names,
+    ) -> Result<Kpi, Vec<String>> {
+        let mut found = Found::default();
+        let id = raw.id.get_ref().clone();
+        found.keep(
+            check_id(&id, "KPI id").map_err(|e| anyhow!("{}: {e}", self.at(raw.id.span().start))),
+        );
+        let what = |key: &str| format!("kpi `{id}`: {key}");
+        let source = found.keep(self.kpi_source(raw, &id, names));
+        let formula = found.keep(self.located(&raw.formula, &what("formula")));
+        let filter = found.keep(
+            raw.filter
+                .as_ref()
+                .map(|f| self.located(f, &what("filter")))
+                .transpose(),
+        );
+        let dimensions = found.keep(self.dimensions(&raw.dimensions, &id));
+        let target = found.keep(self.target(raw, &id));
+        let warn = found.keep(self.condition(&raw.warn, &what("warn")));
+        let fail = found.keep(self.condition(&raw.fail, &what("fail")));
+        let (
+            Some(source),
+            Some(formula),
+            Some(filter),
+            Some(dimensions),
+            Some(target),
+            Some(warn),
+            Some(fail),
+        ) = (source, formula, filter, dimensions, target, warn, fail)
+        else {
+            return Err(found.0);
+        };
+        let mut kpi = Kpi {
+            name: raw.name.clone().unwrap_or_else(|| id.clone()),
+            description: raw.description.clone(),
+            action: raw.action.clone(),
+            owner: raw.owner.clone(),
+            time: raw.time.as_ref().map(|t| t.get_ref().clone()),
+            frequency: raw.frequency.map(frequency).unwrap_or(settings.frequency),
+            formula,
+            filter,
+            dimensions,
+            unit: unit(raw.unit),
+            direction: direction(raw.direction),
+            target,
+            warn,
+            fail,
+            warn_text: raw.warn.as_ref().map(|w| w.get_ref().trim().to_string()),
+            fail_text: raw.fail.as_ref().map(|f| f.get_ref().trim().to_string()),
+            uses: Vec::new(),
+            derived: None,
+            fingerprint: String::new(),
+            id,
+            source,
+        };
+        if kpi.source.is_none() {
+            self.compile_derived(raw, raws, &mut kpi, names, settings.frequency)
+                .map_err(|e| vec![format!("{e:#}")])?;
+        }
+        Ok(kpi)
+    }
+
+    /// The KPI's source, which must be defined; a derived KPI (no source) takes no time or
+    /// filter.
+    fn kpi_source(&self, raw: &RawKpi, id: &str, names: &Names) -> Result<Option<String>> {
+        match &raw.source {
+            Some(s) if !names.sources.contains(s.get_ref()) => bail!(
+                "{}: kpi `{id}`: source: unknown source `{}` (sources: {})",
+                self.at(s.span().start),
+                s.get_ref(),
+                names.sources.join(", ")
+            ),
+            Some(s) => Ok(Some(s.get_ref().clone())),
+            None => {
+                for (key, value) in [("time", &raw.time), ("filter", &raw.filter)] {
+                    if let Some(value) = value {
+                        bail!(
+                            "{}: kpi `{id}`: {key}: a KPI without `source` is derived from other KPIs and takes no `{key}`",
+                            self.at(value.span().start)
+                        );
+                    }
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    fn condition(&self, raw: &Option<Spanned<String>>, what: &str) -> Result<Option<Node>> {
+        let Some(raw) = raw else { return Ok(None) };
+        let located = self.located(raw, what)?;
+        formula::compile_condition(&located.expr)
+            .map(Some)
+            .map_err(|e| anyhow!("{}: {what}: {}", self.path.display(), located.describe(&e)))
+    }
+
+    fn dimensions(&self, raw: &[Spanned<String>], id: &str) -> Result<Vec<Vec<String>>> {
+        let mut out: Vec<Vec<String>> = Vec::new();
+        for d in raw {
+            let parts: Vec<String> = d
+                .get_ref()
+                .split('+')
+                .map(|p| p.trim().to_string())
+                .collect();
+            if parts.iter().any(String::is_empty) || parts.len() > 4 {
+                bail!(
+                    "{}: kpi `{id}`: dimension {:?} must be one to four column names joined by `+`",
+                    self.at(d.span().start),
+                    d.get_ref()
+                );
+            }
+            if !out.contains(&parts) {
+                out.push(parts);
+            }
+        }
+        Ok(out)
+    }
+
+    fn target(&self, raw: &RawKpi, id: &str) -> Result<Option<Target>> {
+        let Some(t) = &raw.target else {
+            return Ok(None);
+        };
+        let by = match &t.by {
+            None => None,
+            Some(by) => {
+                let text = match by.get_ref() {
+                    RawDate::Text(s) => s.clone(),
+                    RawDate::Toml(d) => d.to_string(),
+                };
+                Some(NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| {
+                    anyhow!("{}: kpi `{id}`: target.by must be a date such as \"2026-12-31\", not {text:?}", self.at(by.span().start))
+                })?)
+            }
+        };
+        if !t.value.is_finite() {
+            bail!(
+                "{}: kpi `{id}`: target.value must be a number",
+                self.path.display()
+            );
+        }
+        Ok(Some(Target { value: t.value, by }))
+    }
+
+    /// A derived KPI's formula over other KPIs (any in the file, readable or not: one left
+    /// out for its own problem leaves this one out later, quietly).
+    fn compile_derived(
+        &self,
+        raw: &RawKpi,
+        raws: &[&RawKpi],
+        kpi: &mut Kpi,
+        names: &Names,
+        settings_frequency: Frequency,
+    ) -> Result<()> {
+        let mut scope = KpiScope {
+            known: &names.kpis,
+            used: Vec::new(),
+        };
+        let node = formula::compile_derived(&kpi.formula.expr, &mut scope).map_err(|e| {
+            anyhow!(
+                "{}: kpi `{}`: formula: {}",
+                self.path.display(),
+                kpi.id,
+                kpi.formula.describe(&e)
+            )
+        })?;
+        if scope.used.is_empty() {
+            bail!(
+                "{}: kpi `{}` has neither `source` nor KPI ids in its formula: give it a source",
+                self.at(raw.formula.span().start),
+                kpi.id
+            );
+        }
+        kpi.derived = Some(node);
+        kpi.uses = scope.used;
+        // A derived value combines values of one period: its inputs must share a frequency.
+        let frequencies: Vec<Frequency> = kpi
+            .uses
+            .iter()
+            .filter_map(|u| raws.iter().find(|r| r.id.get_ref() == u))
+            .map(|r| r.frequency.map(frequency).unwrap_or(settings_frequency))
+            .collect();
+        if let Some(first) = frequencies.first() {
+            if frequencies.iter().any(|f| f != first)
+                || raw.frequency.is_some_and(|f| frequency(f) != *first)
+            {
+                bail!(
+                    "{}: kpi `{}` combines KPIs of different frequencies ({}): a derived KPI needs one frequency",
+                    self.at(raw.formula.span().start),
+                    kpi.id,
+                    kpi.uses.join(", ")
+                );
+            }
+            kpi.frequency = *first;
+        }
+        Ok(())
+    }
+}
+
+fn unit(u: Option<RawUnit>) -> Unit {
+    match u {
+        None | Some(RawUnit::Number) => Unit::Number,
+        Some(RawUnit::Percent) => Unit::Percent,
+        Some(RawUnit::Currency) => Unit::Currency,
+        Some(RawUnit::Days) => Unit::Days,
+        Some(RawUnit::Hours) => Unit::Hours,
+    }
+}
+
+fn direction(d: Option<RawDirection>) -> Direction {
+    match d {
+        None | Some(RawDirection::Up) => Direction::Up,
+        Some(RawDirection::Down) => Direction::Down,
+        Some(RawDirection::None) => Direction::None,
+    }
+}

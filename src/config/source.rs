@@ -1,0 +1,104 @@
+//! One `[sources.NAME]` → a [`Source`]: its dialect, declared column types, filter and lookups.
+//! Whether its files exist and have the columns is checked later, when they are opened
+//! (`ingest::Schema::open`).
+
+use super::raw::*;
+use super::resolve::{check_id, Ctx};
+use super::*;
+use anyhow::{anyhow, bail, Result};
+use toml::Spanned;
+
+const DEFAULT_NULLS: [&str; 3] = ["", "NULL", "N/A"];
+
+impl Ctx<'_> {
+    fn delimiter(&self, raw: &Option<Spanned<String>>) -> Result<Option<u8>> {
+        let Some(d) = raw else { return Ok(None) };
+        Ok(match d.get_ref().as_str() {
+            "auto" => None,
+            "," => Some(b','),
+            ";" => Some(b';'),
+            "\t" | "tab" | "\\t" => Some(b'\t'),
+            "|" => Some(b'|'),
+            other => bail!(
+                "{}: delimiter must be \"auto\", \",\", \";\", \"\\t\" or \"|\", not {other:?}",
+                self.at(d.span().start)
+            ),
+        })
+    }
+
+    pub(super) fn source(&self, name: &str, raw: &RawSource) -> Result<Source> {
+        let at = self.at(raw.path.span().start);
+        check_id(name, "source name").map_err(|e| anyhow!("{at}: {e}"))?;
+        let decimal = match raw.decimal.as_ref().map(|d| d.get_ref().as_str()) {
+            None | Some(".") => b'.',
+            Some(",") => b',',
+            Some(other) => bail!(
+                "{}: source `{name}`: decimal must be \".\" or \",\", not {other:?}",
+                self.at(raw.decimal.as_ref().map_or(0, |d| d.span().start))
+            ),
+        };
+        let mut columns = Vec::new();
+        for (column, ty) in raw.columns.iter().flatten() {
+            let Some(t) = DataType::from_name(ty.get_ref()) else {
+                bail!(
+                    "{}: source `{name}`: column `{column}` has unknown type {:?} (use string, number, date, datetime or bool)",
+                    self.at(ty.span().start),
+                    ty.get_ref()
+                );
+            };
+            columns.push((column.clone(), t));
+        }
+        let filter = match &raw.filter {
+            Some(f) => Some(self.located(f, &format!("source `{name}`: filter"))?),
+            None => None,
+        };
+        let lookups = raw
+            .lookup
+            .iter()
+            .flatten()
+            .map(|(lname, l)| self.lookup(name, lname, l))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Source {
+            name: name.to_string(),
+            path: self.relative(raw.path.get_ref()),
+            delimiter: self.delimiter(&raw.delimiter)?,
+            decimal,
+            encoding: encoding(raw.encoding),
+            date_format: raw.date_format.clone().filter(|f| f != "auto"),
+            null_values: raw
+                .null_values
+                .clone()
+                .unwrap_or_else(|| DEFAULT_NULLS.iter().map(|s| s.to_string()).collect()),
+            key: raw.key.clone(),
+            filter,
+            columns,
+            table: raw.table.clone(),
+            lookups,
+        })
+    }
+
+    fn lookup(&self, source: &str, name: &str, raw: &RawLookup) -> Result<Lookup> {
+        if raw.columns.is_empty() {
+            bail!(
+                "{}: lookup `{name}` of source `{source}` adds no columns: list them in `columns`",
+                self.at(raw.path.span().start)
+            );
+        }
+        Ok(Lookup {
+            name: name.to_string(),
+            path: self.relative(raw.path.get_ref()),
+            on: raw.on.clone(),
+            columns: raw.columns.clone(),
+            delimiter: self.delimiter(&raw.delimiter)?,
+            encoding: encoding(raw.encoding),
+        })
+    }
+}
+
+fn encoding(e: Option<RawEncoding>) -> Encoding {
+    match e {
+        None | Some(RawEncoding::Utf8) => Encoding::Utf8,
+        Some(RawEncoding::Windows1252) => Encoding::Windows1252,
+        Some(RawEncoding::Latin1) => Encoding::Latin1,
+    }
+}
