@@ -22,6 +22,14 @@ pub struct Cli {
     #[arg(short, long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Colour in tables: auto (a terminal without NO_COLOR), always or never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// No progress bars (they only ever appear when stderr is a terminal).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -29,18 +37,57 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Compute KPIs for a period, compare with the previous one, record them in the archive.
+    #[command(
+        after_help = "Examples:\n  kpi run --report direction-monthly            last complete period, as a table\n  kpi run --period current --kpi win_rate --by region\n  kpi run --format html -o report.html --report sales-monthly\n\n"
+    )]
     Run(RunArgs),
     /// Run, then judge each KPI by its warn and fail conditions; exit 1 on a fail.
+    #[command(
+        after_help = "Examples:\n  kpi check                                      exit 1 when a KPI is at fail level\n  kpi check --fail-on warn --format junit -o kpi-junit.xml\n\n"
+    )]
     Check(CheckArgs),
     /// Show the archived values of a KPI over time, with deltas and a trend.
+    #[command(
+        after_help = "Examples:\n  kpi history win_rate --periods 6\n  kpi history win_rate --by region --format csv\n\n"
+    )]
     History(HistoryArgs),
     /// Compute and record every complete past period the data covers, in one pass per source.
+    #[command(
+        after_help = "Examples:\n  kpi backfill --from 2025-01-01                 every complete period since January 2025\n  kpi backfill --from 2026-01-01 --to 2026-06-30 --kpi win_rate\n\n"
+    )]
     Backfill(BackfillArgs),
     /// Compare two result files written by `run` (JSON or CSV); exit 1 when they differ.
+    #[command(
+        after_help = "Examples:\n  kpi diff expected.json actual.json\n  kpi diff expected.csv actual.json --tolerance 0.001\n\n"
+    )]
     Diff(DiffArgs),
     /// Show how a KPI's value came about: rows at each step, each aggregate, the formula.
+    #[command(
+        after_help = "Examples:\n  kpi explain win_rate\n  kpi explain win_rate --period 2026-10 --by region\n\n"
+    )]
     Explain(ExplainArgs),
+    /// Document every KPI, source and report (Markdown or HTML).
+    #[command(
+        after_help = "Examples:\n  kpi catalog > CATALOG.md\n  kpi catalog --format html -o catalog.html\n\n"
+    )]
+    Catalog(CatalogArgs),
+    /// Write a starter kpis.toml from CSV exports: sources with their dialect, suggested KPIs.
+    #[command(
+        after_help = "Examples:\n  kpi init exports/opportunities.csv exports/tickets.csv\n  kpi init exports/*.csv --force\n\n"
+    )]
+    Init(InitArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Examples:\n  kpi completions bash > ~/.local/share/bash-completion/completions/kpi\n  kpi completions zsh > ~/.zfunc/_kpi\n\n"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), e.g. `kpi man > /usr/local/share/man/man1/kpi.1`.
+    #[command(after_help = "Examples:\n  kpi man > /usr/local/share/man/man1/kpi.1\n\n")]
+    Man,
     /// Check the configuration and the sources' headers without computing; list every error.
+    #[command(
+        after_help = "Examples:\n  kpi validate\n  kpi validate --strict -c ci/kpis.toml            lint warnings fail too\n\n"
+    )]
     Validate(ValidateArgs),
 }
 
@@ -61,6 +108,52 @@ pub struct ExplainArgs {
     /// Also show the parts of each group of this breakdown (a column, or columns joined by +).
     #[arg(long, value_name = "DIM")]
     pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogArgs {
+    /// Only the KPIs of this report.
+    #[arg(long, value_name = "ID")]
+    pub report: Option<String>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CatalogFormat::Markdown)]
+    pub format: CatalogFormat,
+
+    /// Write the output to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CatalogFormat {
+    Markdown,
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The CSV exports to describe.
+    #[arg(value_name = "CSV", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Replace an existing configuration file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(Debug, Args)]
@@ -142,8 +235,8 @@ pub struct RunArgs {
     pub selection: Selection,
 
     /// Output format.
-    #[arg(long, value_enum, default_value_t = OutputFormat::Table)]
-    pub format: OutputFormat,
+    #[arg(long, value_enum, default_value_t = RunFormat::Table)]
+    pub format: RunFormat,
 
     /// Write the output to FILE (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
@@ -227,6 +320,16 @@ pub enum OutputFormat {
     Table,
     Csv,
     Json,
+}
+
+/// `kpi run`'s formats: the machine ones, and Markdown and HTML for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RunFormat {
+    Table,
+    Csv,
+    Json,
+    Markdown,
+    Html,
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {

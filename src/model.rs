@@ -152,4 +152,46 @@ pub fn dimensions_label(dimensions: &[(String, String)]) -> String {
 pub struct RunReport {
     pub as_of: NaiveDate,
     pub results: Vec<KpiResult>,
+    /// The `[[report]]` chosen with `--report`, for the headers of Markdown and HTML output.
+    pub report: Option<ReportInfo>,
+    /// When the run happened (RFC 3339), chosen by the command layer; empty in tests.
+    pub generated_at: String,
+    /// Owner, action and description of each KPI shown, by id (for Markdown and HTML).
+    pub kpis: Vec<KpiInfo>,
+}
+
+/// The title and audience of a `[[report]]`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ReportInfo {
+    pub id: String,
+    pub title: String,
+    pub audience: Option<String>,
+    pub description: Option<String>,
+}
+
+/// What a reader needs to act on a KPI besides its value.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct KpiInfo {
+    pub id: String,
+    pub description: Option<String>,
+    pub owner: Option<String>,
+    pub action: Option<String>,
+}
+
+impl RunReport {
+    /// A report with results only (no `[[report]]`, no run time, no KPI details).
+    pub fn of(as_of: NaiveDate, results: Vec<KpiResult>) -> RunReport {
+        RunReport {
+            as_of,
+            results,
+            report: None,
+            generated_at: String::new(),
+            kpis: vec![],
+        }
+    }
+
+    /// The details of a KPI shown.
+    pub fn info(&self, kpi: &str) -> Option<&KpiInfo> {
+        self.kpis.iter().find(|k| k.id == kpi)
+    }
 }

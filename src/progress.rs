@@ -9,10 +9,20 @@ pub struct Progress {
     bar: Option<ProgressBar>,
 }
 
+/// `--quiet`: no bar even on a terminal. Set once by the command layer.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Turns progress bars off for the rest of the process (`--quiet`).
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
 impl Progress {
-    /// A bar over `total` bytes labelled with the source's name, if stderr is a terminal.
+    /// A bar over `total` bytes labelled with the source's name, if stderr is a terminal (and
+    /// not `--quiet`). It shows bytes read of the total and the reading speed.
     pub fn for_source(name: &str, total: u64) -> Progress {
-        if !std::io::stderr().is_terminal() {
+        let quiet = QUIET.load(std::sync::atomic::Ordering::Relaxed);
+        if quiet || !std::io::stderr().is_terminal() {
             return Progress { bar: None };
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());

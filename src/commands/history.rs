@@ -49,10 +49,7 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<Outcome, Error> {
             kpi.id
         ));
     }
-    let report = RunReport {
-        as_of: chrono::Local::now().date_naive(),
-        results,
-    };
+    let report = RunReport::of(chrono::Local::now().date_naive(), results);
     let text = match args.format {
         OutputFormat::Table => report::render_history(&report, use_color(args.output.as_deref())),
         OutputFormat::Csv => report::render(&report, Format::Csv, false),

@@ -2,22 +2,27 @@
 //! configuration, and writing the output (stdout, or a file replaced atomically).
 
 mod backfill;
+mod catalog;
 mod check;
 mod compute;
 mod diff;
 mod explain;
 mod history;
+mod init;
 mod record;
 mod run;
+mod shell;
 mod validate;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, ColorChoice, Command};
 use crate::config::{self, Config};
 use crate::error::{Error, Kind, Outcome, ResultExt};
 use std::io::Write;
 use std::path::Path;
 
 pub fn dispatch(cli: &Cli) -> Result<Outcome, Error> {
+    let _ = COLOR.set(cli.color);
+    crate::progress::set_quiet(cli.quiet);
     match &cli.command {
         Command::Run(args) => run::run(cli, args),
         Command::Check(args) => check::check(cli, args),
@@ -25,6 +30,10 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome, Error> {
         Command::Backfill(args) => backfill::backfill(cli, args),
         Command::Diff(args) => diff::diff(args),
         Command::Explain(args) => explain::explain(cli, args),
+        Command::Catalog(args) => catalog::catalog(cli, args),
+        Command::Init(args) => init::init(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man => shell::man(),
         Command::Validate(args) => validate::validate(cli, args),
     }
 }
@@ -64,12 +73,23 @@ pub(crate) fn emit(text: &str, output: Option<&Path>) -> Result<(), Error> {
     }
 }
 
-/// Colour for a terminal only, and never when NO_COLOR is set.
+/// `--color`: set once from the command line, read by [`use_color`].
+static COLOR: std::sync::OnceLock<ColorChoice> = std::sync::OnceLock::new();
+
+/// Colour in tables: `--color always` or `never` decide; `auto` (the default) colours a
+/// terminal only, and never when NO_COLOR is set. A file written with `-o` is never coloured
+/// unless `always` says so.
 pub(crate) fn use_color(output: Option<&Path>) -> bool {
     use std::io::IsTerminal;
-    output.is_none()
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal()
+    match COLOR.get().copied().unwrap_or(ColorChoice::Auto) {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
 }
 
 /// A warning for a person reading stderr (or a cron mail).

@@ -3,9 +3,9 @@
 use super::compute::{compute, select, Known, Periods};
 use super::record::{load_known, open_archive, record};
 use super::{emit, load_config, use_color};
-use crate::cli::{Cli, OutputFormat, Recording, RunArgs, Selection};
+use crate::cli::{Cli, Recording, RunArgs, RunFormat, Selection};
 use crate::error::{Error, Kind, Outcome, ResultExt};
-use crate::model::RunReport;
+use crate::model::{KpiInfo, ReportInfo, RunReport};
 use crate::report::{self, Format};
 use std::path::Path;
 
@@ -17,9 +17,11 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Outcome, Error> {
         args.output.as_deref(),
     )?;
     let format = match args.format {
-        OutputFormat::Table => Format::Table,
-        OutputFormat::Csv => Format::Csv,
-        OutputFormat::Json => Format::Json,
+        RunFormat::Table => Format::Table,
+        RunFormat::Csv => Format::Csv,
+        RunFormat::Json => Format::Json,
+        RunFormat::Markdown => Format::Markdown,
+        RunFormat::Html => Format::Html,
     };
     let text = report::render(&report, format, use_color(args.output.as_deref()));
     emit(&text, args.output.as_deref())?;
@@ -61,7 +63,30 @@ pub(super) fn compute_report(
         .iter()
         .flat_map(|k| computed.results.iter().filter(|r| r.kpi == k.id).cloned())
         .collect();
-    Ok(RunReport { as_of, results })
+    let report = selection
+        .report
+        .as_ref()
+        .and_then(|id| config.reports.iter().find(|r| &r.id == id));
+    Ok(RunReport {
+        as_of,
+        results,
+        report: report.map(|r| ReportInfo {
+            id: r.id.clone(),
+            title: r.title.clone(),
+            audience: r.audience.clone(),
+            description: r.description.clone(),
+        }),
+        generated_at: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        kpis: selected
+            .iter()
+            .map(|k| KpiInfo {
+                id: k.id.clone(),
+                description: k.description.clone(),
+                owner: k.owner.clone(),
+                action: k.action.clone(),
+            })
+            .collect(),
+    })
 }
 
 /// Fails before any work when `-o` points into a folder that does not exist, so that a run

@@ -5,8 +5,10 @@
 
 pub mod csv;
 pub mod format;
+pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 mod table;
 
 pub use format::{format_delta, format_value, sparkline};
@@ -20,6 +22,8 @@ pub enum Format {
     Table,
     Csv,
     Json,
+    Markdown,
+    Html,
 }
 
 impl Format {
@@ -29,6 +33,8 @@ impl Format {
             "table" => Format::Table,
             "csv" => Format::Csv,
             "json" => Format::Json,
+            "markdown" => Format::Markdown,
+            "html" => Format::Html,
             _ => return None,
         })
     }
@@ -39,6 +45,8 @@ impl Format {
             Format::Table => "table",
             Format::Csv => "csv",
             Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 }
@@ -49,6 +57,8 @@ pub fn render(report: &RunReport, format: Format, color: bool) -> String {
         Format::Table => table::render(report, color),
         Format::Csv => self::csv::render(report),
         Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Html => html::render(report),
     }
 }
 
@@ -147,10 +157,10 @@ pub(crate) mod fixture {
             7,
         );
         nps.previous_period = None;
-        RunReport {
-            as_of: date("2026-11-22"),
-            results: vec![overall, emea, apac, cycle, web, revenue, tickets, nps],
-        }
+        RunReport::of(
+            date("2026-11-22"),
+            vec![overall, emea, apac, cycle, web, revenue, tickets, nps],
+        )
     }
 }
 

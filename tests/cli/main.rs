@@ -12,4 +12,5 @@ mod explain;
 mod golden;
 mod regressions;
 mod smoke;
+mod terminal;
 mod validate;
