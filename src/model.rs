@@ -167,6 +167,8 @@ pub struct ReportInfo {
     pub title: String,
     pub audience: Option<String>,
     pub description: Option<String>,
+    /// How often it is read: `day`, `week`, `month`, `quarter`, `year`.
+    pub frequency: Option<String>,
 }
 
 /// What a reader needs to act on a KPI besides its value.

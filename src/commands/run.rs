@@ -5,7 +5,7 @@ use super::record::{load_known, open_archive, record};
 use super::{emit, load_config, use_color};
 use crate::cli::{Cli, Recording, RunArgs, RunFormat, Selection};
 use crate::error::{Error, Kind, Outcome, ResultExt};
-use crate::model::{KpiInfo, ReportInfo, RunReport};
+use crate::model::{KpiInfo, KpiResult, ReportInfo, RunReport};
 use crate::report::{self, Format};
 use std::path::Path;
 
@@ -59,14 +59,23 @@ pub(super) fn compute_report(
     if !recording.no_archive {
         record(&config, &archive, &computed)?;
     }
-    let results = selected
-        .iter()
-        .flat_map(|k| computed.results.iter().filter(|r| r.kpi == k.id).cloned())
-        .collect();
     let report = selection
         .report
         .as_ref()
         .and_then(|id| config.reports.iter().find(|r| &r.id == id));
+    // A report that lists its breakdowns shows those alone (unless --by chose one).
+    let shown_breakdowns = report
+        .and_then(|r| r.dimensions.as_ref())
+        .filter(|_| selection.by.is_none());
+    let shown = |r: &KpiResult| {
+        let breakdown = crate::archive::breakdown_of(&r.dimensions_label()).to_ascii_lowercase();
+        r.dimensions.is_empty() || shown_breakdowns.is_none_or(|dims| dims.contains(&breakdown))
+    };
+    let results = selected
+        .iter()
+        .flat_map(|k| computed.results.iter().filter(|r| r.kpi == k.id).cloned())
+        .filter(|r| shown(r))
+        .collect();
     Ok(RunReport {
         as_of,
         results,
@@ -75,6 +84,7 @@ pub(super) fn compute_report(
             title: r.title.clone(),
             audience: r.audience.clone(),
             description: r.description.clone(),
+            frequency: r.frequency.map(|f| f.name().to_string()),
         }),
         generated_at: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         kpis: selected

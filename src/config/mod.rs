@@ -214,4 +214,8 @@ pub struct Report {
     pub audience: Option<String>,
     pub description: Option<String>,
     pub kpis: Vec<String>,
+    /// How often the report is read (documentation: headers and catalog).
+    pub frequency: Option<Frequency>,
+    /// The breakdowns the report shows (`region`, `region+channel`); None: each KPI's own.
+    pub dimensions: Option<Vec<String>>,
 }

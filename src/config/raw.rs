@@ -153,4 +153,6 @@ pub struct RawReport {
     pub audience: Option<String>,
     pub description: Option<String>,
     pub kpis: Vec<Spanned<String>>,
+    pub frequency: Option<RawFrequency>,
+    pub dimensions: Option<Vec<String>>,
 }

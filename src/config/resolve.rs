@@ -294,6 +294,17 @@ impl Ctx<'_> {
                     .map(|k| k.get_ref().clone())
                     .filter(|k| kpis.iter().any(|kpi| &kpi.id == k))
                     .collect(),
+                frequency: r.frequency.map(frequency),
+                dimensions: r.dimensions.as_ref().map(|dims| {
+                    dims.iter()
+                        .map(|d| {
+                            d.split('+')
+                                .map(|c| c.trim().to_ascii_lowercase())
+                                .collect::<Vec<_>>()
+                                .join("+")
+                        })
+                        .collect()
+                }),
                 id,
             });
         }

@@ -51,6 +51,9 @@ fn header(report: &RunReport) -> String {
     if let Some(audience) = report.report.as_ref().and_then(|r| r.audience.as_deref()) {
         facts.push(format!("for {}", cell(audience)));
     }
+    if let Some(frequency) = report.report.as_ref().and_then(|r| r.frequency.as_deref()) {
+        facts.push(format!("read every {frequency}"));
+    }
     out.push_str(&facts.join(", "));
     out.push_str(".\n\n");
     out

@@ -11,6 +11,7 @@ mod errors;
 mod explain;
 mod golden;
 mod regressions;
+mod reports;
 mod smoke;
 mod terminal;
 mod validate;
