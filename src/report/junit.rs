@@ -4,6 +4,7 @@
 
 use super::format::format_value;
 use crate::model::{KpiResult, RunReport, Status};
+use crate::report::escape::escape;
 
 /// The report as a JUnit document. `warn_fails` turns warn results into failures.
 pub fn render(report: &RunReport, warn_fails: bool) -> String {
@@ -69,24 +70,6 @@ fn testcase(r: &KpiResult, failed: bool) -> String {
         ),
         _ => format!("{open}/>\n"),
     }
-}
-
-/// XML text and attribute escaping; control characters (not allowed in XML 1.0) become spaces.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

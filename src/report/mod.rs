@@ -3,7 +3,9 @@
 //! A renderer returns the whole output as a string. It reads no file, no clock and no terminal:
 //! the command layer decides the format, whether to colour, and where the bytes go.
 
+pub mod catalog;
 pub mod csv;
+pub mod escape;
 pub mod format;
 pub mod html;
 pub mod json;

@@ -4,8 +4,8 @@
 //! A case folder holds
 //!
 //! - `args`: the command line, one argument per line. It must pin `--as-of` (except for
-//!   `history`, which only reads the archive), or the output would depend on the day the
-//!   tests run. `args2`, `args3`... are further runs in the same
+//!   `history`, `catalog` and `init`, which do not look at the day), or the output would depend
+//!   on the day the tests run. `args2`, `args3`... are further runs in the same
 //!   folder, in order, so that the archive of one run is there for the next;
 //! - its inputs (`kpis.toml`, `data/`...), copied into a fresh temporary folder: the
 //!   configuration is found there as `./kpis.toml`. A `use-repo-example` file copies the
@@ -68,8 +68,9 @@ fn run_case(case: &Path, update: bool) -> Vec<String> {
             break;
         };
         let args: Vec<&str> = args.lines().filter(|l| !l.is_empty()).collect();
-        // `history` only reads the archive: what it shows does not depend on the day.
-        let dated = !matches!(args.first(), Some(&"history"));
+        // `history` only reads the archive, `catalog` the configuration, `init` the exports:
+        // what they show does not depend on the day.
+        let dated = !matches!(args.first(), Some(&"history" | &"catalog" | &"init"));
         if dated && !args.contains(&"--as-of") {
             failures.push(format!(
                 "{name}/args{suffix}: pass --as-of, or the output depends on today"

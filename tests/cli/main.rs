@@ -10,6 +10,8 @@ mod differential;
 mod errors;
 mod explain;
 mod golden;
+mod html;
+mod init;
 mod regressions;
 mod reports;
 mod smoke;

@@ -1,0 +1,320 @@
+//! One KPI's card: the value with its delta and status, the progress to the target, the trend of
+//! the archived periods, a bar chart per breakdown, and who owns it and what to do.
+
+use super::{escape, svg};
+use crate::model::{Direction, KpiInfo, KpiResult, Status};
+use crate::report::format::{format_delta, format_value};
+
+/// A KPI's results as the run listed them: the overall value (absent only when a run leaves
+/// it out) and the breakdown rows that follow it.
+pub struct Card<'a> {
+    pub overall: Option<&'a KpiResult>,
+    pub breakdowns: Vec<&'a KpiResult>,
+}
+
+impl Card<'_> {
+    /// The row that names the card: the overall one, else the first breakdown.
+    fn head(&self) -> &KpiResult {
+        self.overall
+            .or(self.breakdowns.first().copied())
+            .expect("a card has a result")
+    }
+}
+
+/// Past this many breakdown bars a card may not fit on a printed A4 column: it is marked `long`,
+/// and the print style lets it break between its charts rather than push it whole to the next
+/// page (where it would not fit either).
+const LONG_CARD_BARS: usize = 16;
+
+/// The card as an `<article>`.
+pub fn render(card: &Card, info: Option<&KpiInfo>) -> String {
+    let head = card.head();
+    let status = card.overall.map_or(Status::NoData, |r| r.status);
+    let long = if card.breakdowns.len() > LONG_CARD_BARS {
+        " long"
+    } else {
+        ""
+    };
+    let mut out = format!(
+        "<article class=\"card {}{long}\" id=\"kpi-{}\">\n<div class=\"card-head\"><h2>{}</h2>\
+         <span class=\"badge {}\">{}</span></div>\n",
+        status.name(),
+        escape(&head.kpi),
+        escape(&head.name),
+        status.name(),
+        status_label(status)
+    );
+    if let Some(description) = info.and_then(|i| i.description.as_deref()) {
+        out.push_str(&format!(
+            "<p class=\"description\">{}</p>\n",
+            escape(description)
+        ));
+    }
+    out.push_str(&period(head));
+    if let Some(r) = card.overall {
+        out.push_str(&figure(r));
+        out.push_str(&notes(r));
+        out.push_str(&target(r));
+        out.push_str(&trend(r));
+    }
+    out.push_str(&breakdowns(&card.breakdowns));
+    out.push_str(&people(info));
+    out.push_str("</article>\n");
+    out
+}
+
+pub fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::Ok => "OK",
+        Status::Warn => "Warn",
+        Status::Fail => "Fail",
+        Status::NoData => "No data",
+    }
+}
+
+/// `2026-10 · 2026-10-01 – 2026-10-31`, or `… to date` for a period still running.
+fn period(r: &KpiResult) -> String {
+    let to_date = if r.to_date { " (to date)" } else { "" };
+    format!(
+        "<p class=\"period\">{} · {} – {}{to_date}</p>\n",
+        escape(&r.period),
+        r.period_start.format("%Y-%m-%d"),
+        r.period_end.format("%Y-%m-%d")
+    )
+}
+
+/// The value, the delta with an arrow coloured by whether the move is good, and what it is
+/// compared with.
+fn figure(r: &KpiResult) -> String {
+    let mut out = format!(
+        "<div class=\"figure\"><span class=\"value\">{}</span>",
+        escape(&format_value(r.value, r.unit))
+    );
+    if let Some(delta) = r.delta.filter(|d| d.is_finite()) {
+        let arrow = match delta {
+            d if d > 0.0 => "▲ ",
+            d if d < 0.0 => "▼ ",
+            _ => "",
+        };
+        out.push_str(&format!(
+            "<span class=\"delta {}\">{arrow}{}</span>",
+            tone(delta, r.direction),
+            escape(&format_delta(r.delta, r.delta_pct, r.unit))
+        ));
+    }
+    if let Some(previous) = &r.previous_period {
+        out.push_str(&format!(
+            "<span class=\"previous\">vs {} in {}</span>",
+            escape(&format_value(r.previous_value, r.unit)),
+            escape(previous)
+        ));
+    }
+    out.push_str("</div>\n");
+    out
+}
+
+/// `good` when the move goes the KPI's way, `bad` when against it, `flat` otherwise.
+fn tone(delta: f64, direction: Direction) -> &'static str {
+    match direction {
+        Direction::Up if delta > 0.0 => "good",
+        Direction::Up if delta < 0.0 => "bad",
+        Direction::Down if delta < 0.0 => "good",
+        Direction::Down if delta > 0.0 => "bad",
+        _ => "flat",
+    }
+}
+
+/// Why the status is what it is, and what to keep in mind when reading the delta.
+fn notes(r: &KpiResult) -> String {
+    let mut notes = Vec::new();
+    if let Some(breach) = &r.breach {
+        notes.push(format!("Why: {}", escape(breach)));
+    }
+    if r.comparable == Some(false) {
+        notes.push("Definition changed since the previous value: not like-for-like".to_string());
+    }
+    if r.significant == Some(false) && r.delta.is_some_and(|d| d != 0.0) {
+        notes.push("Within noise: the move is not significant".to_string());
+    }
+    if r.low_sample {
+        notes.push(format!("Low sample: {} rows", r.rows));
+    }
+    if notes.is_empty() {
+        return String::new();
+    }
+    let items: String = notes.iter().map(|n| format!("<li>{n}</li>")).collect();
+    format!("<ul class=\"notes\">{items}</ul>\n")
+}
+
+/// `Target 38.0 % by 2026-12-31 · projected 36.1 % · off track`, over a progress bar.
+fn target(r: &KpiResult) -> String {
+    let Some(target) = &r.target else {
+        return String::new();
+    };
+    let goal = format_value(Some(target.value), r.unit);
+    let mut text = format!("Target <strong>{}</strong>", escape(&goal));
+    if let Some(by) = target.by {
+        text.push_str(&format!(" by {}", by.format("%Y-%m-%d")));
+    }
+    if let Some(projected) = r.standing.projected {
+        text.push_str(&format!(
+            " · projected {}",
+            escape(&format_value(Some(projected), r.unit))
+        ));
+    }
+    match r.standing.on_track {
+        Some(true) => text.push_str(" · <span class=\"on\">on track</span>"),
+        Some(false) => text.push_str(" · <span class=\"off\">off track</span>"),
+        None => {}
+    }
+    let attainment = r.standing.attainment;
+    let bar_tone = match (attainment, r.standing.on_track) {
+        (Some(a), _) if a >= 1.0 => "reached",
+        (_, Some(false)) => "off",
+        _ => "",
+    };
+    let title = format!("{}: share of the target {} reached", r.name, goal);
+    format!(
+        "<div class=\"target-block\"><p class=\"target-text muted\">{text}</p>\n{}</div>\n",
+        svg::progress(attainment, bar_tone, &title)
+    )
+}
+
+/// The trend of the archived periods, when there are two values to join.
+fn trend(r: &KpiResult) -> String {
+    if r.history.iter().flatten().count() < 2 {
+        return "<p class=\"muted\">No trend yet: the archive holds no earlier period.</p>\n"
+            .to_string();
+    }
+    let periods = r.history.len();
+    let title = format!("{}: the last {periods} periods, to {}", r.name, r.period);
+    format!(
+        "<figure>{}\n<figcaption>Last {periods} periods, to {}</figcaption></figure>\n",
+        svg::trend(
+            &r.history,
+            r.target.as_ref().map(|t| t.value),
+            r.unit,
+            &title
+        ),
+        escape(&r.period)
+    )
+}
+
+/// A bar chart per breakdown (`region`, `region × channel`), in the order the rows come.
+fn breakdowns(rows: &[&KpiResult]) -> String {
+    let mut groups: Vec<(Vec<&str>, Vec<svg::Bar>)> = Vec::new();
+    for r in rows {
+        let keys: Vec<&str> = r.dimensions.iter().map(|(k, _)| k.as_str()).collect();
+        let bar = svg::Bar {
+            label: group_label(r),
+            value: r.value,
+            status: r.status,
+        };
+        match groups.iter_mut().find(|(k, _)| *k == keys) {
+            Some((_, bars)) => bars.push(bar),
+            None => groups.push((keys, vec![bar])),
+        }
+    }
+    let Some(first) = rows.first() else {
+        return String::new();
+    };
+    // One label column for all the card's charts, so that their bars start at the same place.
+    let label_chars = svg::label_chars(groups.iter().flat_map(|(_, b)| b).map(|b| &*b.label));
+    let mut out = String::new();
+    for (keys, bars) in groups {
+        let heading = format!("By {}", keys.join(" × "));
+        let title = format!("{} {}", first.name, heading.to_lowercase());
+        out.push_str(&format!(
+            "<section class=\"breakdown\"><h3>{}</h3>\n{}</section>\n",
+            escape(&heading),
+            svg::bars(&bars, first.unit, label_chars, &title)
+        ));
+    }
+    out
+}
+
+/// A breakdown row's group as a reader names it: `EMEA`, `EMEA · Web`.
+fn group_label(r: &KpiResult) -> String {
+    let values: Vec<&str> = r.dimensions.iter().map(|(_, v)| v.as_str()).collect();
+    values.join(" · ")
+}
+
+/// Who owns the KPI and what to do when it goes wrong.
+fn people(info: Option<&KpiInfo>) -> String {
+    let Some(info) = info else {
+        return String::new();
+    };
+    let mut rows = String::new();
+    for (term, text) in [("Owner", &info.owner), ("Action", &info.action)] {
+        if let Some(text) = text {
+            rows.push_str(&format!("<dt>{term}</dt><dd>{}</dd>", escape(text)));
+        }
+    }
+    if rows.is_empty() {
+        return String::new();
+    }
+    format!("<dl class=\"people\">{rows}</dl>\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture;
+
+    #[test]
+    fn a_good_move_is_green_whichever_way_is_good() {
+        assert_eq!(tone(1.0, Direction::Up), "good");
+        assert_eq!(tone(-1.0, Direction::Up), "bad");
+        assert_eq!(tone(-1.0, Direction::Down), "good");
+        assert_eq!(tone(1.0, Direction::Down), "bad");
+        assert_eq!(tone(1.0, Direction::None), "flat");
+        assert_eq!(tone(0.0, Direction::Up), "flat");
+    }
+
+    #[test]
+    fn breakdowns_get_a_chart_per_set_of_dimensions() {
+        let report = fixture::report();
+        let rows: Vec<&KpiResult> = report
+            .results
+            .iter()
+            .filter(|r| r.kpi == "win_rate" && !r.dimensions.is_empty())
+            .collect();
+        let html = breakdowns(&rows);
+        assert_eq!(html.matches("<svg").count(), 1, "{html}");
+        assert!(html.contains("<h3>By region</h3>"), "{html}");
+        let rows: Vec<&KpiResult> = report
+            .results
+            .iter()
+            .filter(|r| r.kpi == "cycle_time" && !r.dimensions.is_empty())
+            .collect();
+        let html = breakdowns(&rows);
+        assert!(html.contains("<h3>By region × channel</h3>"), "{html}");
+        assert!(html.contains(">EMEA · Web</text>"), "{html}");
+    }
+
+    #[test]
+    fn a_card_with_many_bars_may_break_in_print() {
+        let report = fixture::report();
+        let emea = &report.results[1];
+        let card = Card {
+            overall: Some(&report.results[0]),
+            breakdowns: vec![emea; LONG_CARD_BARS],
+        };
+        assert!(render(&card, None).starts_with("<article class=\"card ok\""));
+        let card = Card {
+            breakdowns: vec![emea; LONG_CARD_BARS + 1],
+            ..card
+        };
+        assert!(render(&card, None).starts_with("<article class=\"card ok long\""));
+    }
+
+    #[test]
+    fn a_card_without_owner_or_action_has_no_people_list() {
+        let info = KpiInfo {
+            id: "x".into(),
+            ..Default::default()
+        };
+        assert_eq!(people(Some(&info)), "");
+        assert_eq!(people(None), "");
+    }
+}
