@@ -4,7 +4,8 @@
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 
-/// A byte-count bar for one pass over a source; does nothing when not drawn.
+/// A bar for one pass over a source (bytes of the total, bytes/s, rows/s); does nothing when
+/// not drawn.
 pub struct Progress {
     bar: Option<ProgressBar>,
 }
@@ -27,7 +28,7 @@ impl Progress {
         }
         let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
         let style = ProgressStyle::with_template(
-            "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+            "{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {msg}",
         )
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> ");
@@ -36,10 +37,15 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    /// Bytes read so far (of all the source's files).
-    pub fn set(&self, bytes: u64) {
+    /// Bytes and rows read so far (of all the source's files): the bar shows both speeds.
+    pub fn set(&self, bytes: u64, rows: u64) {
         if let Some(bar) = &self.bar {
             bar.set_position(bytes);
+            let seconds = bar.elapsed().as_secs_f64();
+            if seconds > 0.0 {
+                let rate = rows as f64 / seconds;
+                bar.set_message(format!("{rows} rows, {rate:.0} rows/s"));
+            }
         }
     }
 

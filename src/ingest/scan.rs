@@ -101,7 +101,7 @@ pub fn scan(
             }
             let (line, byte) = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
             if stats.rows_read.is_multiple_of(65_536) {
-                progress.set(done_bytes + byte);
+                progress.set(done_bytes + byte, stats.rows_read);
                 crate::interrupt::check()?;
             }
             stats.rows_read += 1;
