@@ -1,8 +1,8 @@
 //! `kpi backfill --from DATE [--to DATE]`: computes and records every complete period the data
 //! covers in the range, for every KPI, in one pass over each source (all periods side by side).
 
-use super::compute::{compute, select, Known, Periods};
-use super::record::{load_known, open_archive, record};
+use super::compute::{compute, select, Periods};
+use super::record::{open_known, record};
 use super::{emit, load_config, warn};
 use crate::cli::{BackfillArgs, Cli, Selection};
 use crate::config::Kpi;
@@ -45,19 +45,15 @@ pub fn backfill(cli: &Cli, args: &BackfillArgs) -> Result<Outcome, Error> {
         ));
     }
     selected.retain(|k| !k.is_snapshot());
-    let archive = open_archive(&config)?;
-    let (history, sources) = load_known(&config, &archive)?;
-    let known = Known {
-        history: &history,
-        sources: &sources,
-    };
+    let opened = open_known(&config)?;
+    let known = opened.known();
     let periods = Periods::Range {
         from: args.from,
         to,
         as_of,
     };
     let computed = compute(&config, &selected, periods, None, args.strict, &known)?;
-    record(&config, &archive, &computed)?;
+    record(&config, &opened.archive, &computed)?;
     let summary = summary(&selected, &computed.results);
     emit(&summary, None)?;
     Ok(Outcome::Success)

@@ -2,8 +2,8 @@
 //! went, the value of each aggregate, and the formula with those values in place — for the
 //! period and the one it is compared with. Computes like `run --no-archive`; records nothing.
 
-use super::compute::{compute, Known, Periods, Trace, WindowTrace};
-use super::record::{load_known, open_archive};
+use super::compute::{compute, Periods, Trace, WindowTrace};
+use super::record::open_known;
 use super::{emit, load_config};
 use crate::cli::{Cli, ExplainArgs};
 use crate::config::Kpi;
@@ -25,12 +25,8 @@ pub fn explain(cli: &Cli, args: &ExplainArgs) -> Result<Outcome, Error> {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let archive = open_archive(&config)?;
-    let (history, sources) = load_known(&config, &archive)?;
-    let known = Known {
-        history: &history,
-        sources: &sources,
-    };
+    let opened = open_known(&config)?;
+    let known = opened.known();
     let periods = Periods::Chosen {
         period: &args.period,
         as_of,

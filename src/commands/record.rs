@@ -1,7 +1,7 @@
 //! What the commands that compute share about the archive: opening it, reading what it knows
 //! before a run, recording what the run computed and telling restated values.
 
-use super::compute::Computed;
+use super::compute::{Computed, Known};
 use super::warn;
 use crate::archive::{Archive, ArchiveRecord, LoadedHistory, Restatement, SourceState, Update};
 use crate::config::Config;
@@ -30,20 +30,40 @@ pub fn open_archive(config: &Config) -> Result<Archive, Error> {
     Ok(archive.with_lock_timeout(Duration::from_secs_f64(seconds)))
 }
 
-/// Archived values and source states, read once before computing.
-pub fn load_known(
-    config: &Config,
-    archive: &Archive,
-) -> Result<(LoadedHistory, HashMap<String, SourceState>), Error> {
+/// The archive and what it held when the command started: archived values and source states,
+/// read once before computing.
+pub struct Opened {
+    pub archive: Archive,
+    history: LoadedHistory,
+    sources: HashMap<String, SourceState>,
+}
+
+impl Opened {
+    /// What a computation compares with.
+    pub fn known(&self) -> Known<'_> {
+        Known {
+            history: &self.history,
+            sources: &self.sources,
+        }
+    }
+}
+
+/// Opens the configured archive and reads what it knows.
+pub fn open_known(config: &Config) -> Result<Opened, Error> {
+    let archive = open_archive(config)?;
     let ids = config.kpis.iter().map(|k| k.id.as_str());
-    let history = LoadedHistory::load(archive, ids).kind(Kind::Archive)?;
+    let history = LoadedHistory::load(&archive, ids).kind(Kind::Archive)?;
     let mut sources = HashMap::new();
     for source in &config.sources {
         if let Some(state) = archive.source_state(&source.name).kind(Kind::Archive)? {
             sources.insert(source.name.clone(), state);
         }
     }
-    Ok((history, sources))
+    Ok(Opened {
+        archive,
+        history,
+        sources,
+    })
 }
 
 /// Records every value computed and each source's state, then tells restated values on stderr.

@@ -1,7 +1,7 @@
 //! `kpi run`: compute, record in the archive, print or write the result.
 
-use super::compute::{compute, select, Known, Periods};
-use super::record::{load_known, open_archive, record};
+use super::compute::{compute, select, Periods};
+use super::record::{open_known, record};
 use super::{emit, load_config, use_color};
 use crate::cli::{Cli, Recording, RunArgs, RunFormat, Selection};
 use crate::error::{Error, Kind, Outcome, ResultExt};
@@ -44,12 +44,8 @@ pub(super) fn compute_report(
     let as_of = selection
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());
-    let archive = open_archive(&config)?;
-    let (history, sources) = load_known(&config, &archive)?;
-    let known = Known {
-        history: &history,
-        sources: &sources,
-    };
+    let opened = open_known(&config)?;
+    let known = opened.known();
     let periods = Periods::Chosen {
         period: &selection.period,
         as_of,
@@ -57,7 +53,7 @@ pub(super) fn compute_report(
     let by = selection.by.as_deref();
     let computed = compute(&config, &selected, periods, by, recording.strict, &known)?;
     if !recording.no_archive {
-        record(&config, &archive, &computed)?;
+        record(&config, &opened.archive, &computed)?;
     }
     let report = selection
         .report

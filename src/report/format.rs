@@ -3,7 +3,7 @@
 //! Machine formats (CSV, JSON) print raw numbers and leave this module alone. Rounding is half
 //! away from zero (0.3125 → 31.3 %), as a person rounding by hand expects.
 
-use crate::model::Unit;
+use crate::model::{KpiResult, Unit};
 
 /// Shown in place of a missing value.
 pub const NO_VALUE: &str = "–";
@@ -33,6 +33,28 @@ pub fn format_delta(delta: Option<f64>, delta_pct: Option<f64>, unit: Unit) -> S
         Some(pct) => format!("{absolute} ({} %)", signed(decimal(pct * 100.0, 1, false))),
         None => absolute,
     }
+}
+
+/// A result's change as the tables write it: `▲ +3.3 pts`, `▼ -250.00 (-5.0 %)` or `=`, then
+/// `star` when the two values are not like-for-like and `~` when the move is within noise.
+/// Returns the text and the delta (for its colour); None when there is no delta.
+pub fn delta_text(r: &KpiResult, star: &str) -> Option<(String, f64)> {
+    let d = r.delta.filter(|d| d.is_finite())?;
+    let mut text = if d > 0.0 {
+        format!("▲ {}", format_delta(r.delta, r.delta_pct, r.unit))
+    } else if d < 0.0 {
+        format!("▼ {}", format_delta(r.delta, r.delta_pct, r.unit))
+    } else {
+        "=".to_string()
+    };
+    if r.comparable == Some(false) {
+        text.push(' ');
+        text.push_str(star);
+    }
+    if r.significant == Some(false) && d != 0.0 {
+        text.push_str(" ~");
+    }
+    Some((text, d))
 }
 
 /// A bar per value, scaled between the series' minimum and maximum: a space for a missing value,

@@ -2,7 +2,7 @@
 //! table of the overall values (name, period, value, previous, delta with ▲/▼, status), then a
 //! sub-table per KPI with breakdowns.
 
-use super::format::{format_delta, format_value, sparkline, NO_VALUE};
+use super::format::{delta_text, format_value, sparkline, NO_VALUE};
 use crate::model::{KpiResult, RunReport};
 
 /// The report as Markdown, ending with a newline.
@@ -91,25 +91,9 @@ fn row(label: &str, r: &KpiResult, trend: bool) -> String {
     line
 }
 
-/// `▲ +3.3 pts`, with `*` when not like-for-like and `~` when within noise.
+/// `▲ +3.3 pts`, with an escaped `*` when not like-for-like and `~` when within noise.
 fn delta(r: &KpiResult) -> String {
-    let Some(d) = r.delta.filter(|d| d.is_finite()) else {
-        return NO_VALUE.to_string();
-    };
-    let mut text = if d > 0.0 {
-        format!("▲ {}", format_delta(r.delta, r.delta_pct, r.unit))
-    } else if d < 0.0 {
-        format!("▼ {}", format_delta(r.delta, r.delta_pct, r.unit))
-    } else {
-        "=".to_string()
-    };
-    if r.comparable == Some(false) {
-        text.push_str(" \\*");
-    }
-    if r.significant == Some(false) && d != 0.0 {
-        text.push_str(" ~");
-    }
-    text
+    delta_text(r, "\\*").map_or_else(|| NO_VALUE.to_string(), |(text, _)| text)
 }
 
 fn notes(report: &RunReport) -> String {

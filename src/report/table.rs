@@ -7,7 +7,7 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{CellAlignment, ContentArrangement, Table};
 
-use super::format::{format_delta, format_value, sparkline, NO_VALUE};
+use super::format::{delta_text, format_value, sparkline, NO_VALUE};
 use crate::model::{Direction, KpiResult, RunReport, Status};
 
 const GREEN: &str = "\x1b[32m";
@@ -260,22 +260,9 @@ fn period(r: &KpiResult) -> String {
 
 /// `▲ +3.3 pts`, `▼ -250.00 (-5.0 %)` or `=`, with its tone: good or bad per the direction.
 fn delta(r: &KpiResult) -> (String, Tone) {
-    let Some(d) = r.delta.filter(|d| d.is_finite()) else {
+    let Some((text, d)) = delta_text(r, "*") else {
         return (NO_VALUE.to_string(), Tone::Plain);
     };
-    let mut text = if d > 0.0 {
-        format!("▲ {}", format_delta(r.delta, r.delta_pct, r.unit))
-    } else if d < 0.0 {
-        format!("▼ {}", format_delta(r.delta, r.delta_pct, r.unit))
-    } else {
-        "=".to_string()
-    };
-    if r.comparable == Some(false) {
-        text.push_str(" *");
-    }
-    if r.significant == Some(false) && d != 0.0 {
-        text.push_str(" ~");
-    }
     let tone = match r.direction {
         Direction::Up if d > 0.0 => Tone::Good,
         Direction::Down if d < 0.0 => Tone::Good,

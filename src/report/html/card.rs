@@ -14,10 +14,8 @@ pub struct Card<'a> {
 
 impl Card<'_> {
     /// The row that names the card: the overall one, else the first breakdown.
-    fn head(&self) -> &KpiResult {
-        self.overall
-            .or(self.breakdowns.first().copied())
-            .expect("a card has a result")
+    fn head(&self) -> Option<&KpiResult> {
+        self.overall.or(self.breakdowns.first().copied())
     }
 }
 
@@ -28,7 +26,10 @@ const LONG_CARD_BARS: usize = 16;
 
 /// The card as an `<article>`.
 pub fn render(card: &Card, info: Option<&KpiInfo>) -> String {
-    let head = card.head();
+    // Cards are built from results, so one is always there; an empty card draws nothing.
+    let Some(head) = card.head() else {
+        return String::new();
+    };
     let status = card.overall.map_or(Status::NoData, |r| r.status);
     let long = if card.breakdowns.len() > LONG_CARD_BARS {
         " long"
