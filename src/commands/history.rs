@@ -8,6 +8,7 @@ use crate::archive::ArchiveRecord;
 use crate::cli::{Cli, HistoryArgs, OutputFormat};
 use crate::config::{Config, Kpi};
 use crate::engine::compare::{finish, Context};
+use crate::engine::significance::{self, Sample};
 use crate::engine::NoHistory;
 use crate::error::{usage, Error, Kind, Outcome, ResultExt};
 use crate::model::{KpiResult, RunReport, Status};
@@ -190,7 +191,7 @@ fn result_of(
             .map(|p| p.fingerprint == record.fingerprint),
         rows: record.rows,
         history: vec![],
-        significant: None,
+        significant: previous.and_then(|p| significance_between(kpi, p, record, ctx)),
         low_sample: false,
         parts: vec![],
         source_fingerprint: record.source_fingerprint.clone(),
@@ -200,6 +201,33 @@ fn result_of(
     };
     finish(&mut result, kpi, ctx);
     result
+}
+
+/// Whether the move from `before` to `now` is beyond noise, from the parts both records keep
+/// (None for layout-1 records, which have none, and for formulas without a test).
+fn significance_between(
+    kpi: &Kpi,
+    before: &ArchiveRecord,
+    now: &ArchiveRecord,
+    ctx: &Context,
+) -> Option<bool> {
+    let numbers = |r: &ArchiveRecord| -> Vec<(String, f64)> {
+        r.parts
+            .iter()
+            .filter_map(|(name, v)| v.as_f64().map(|x| (name.clone(), x)))
+            .collect()
+    };
+    let (a, b) = (numbers(now), numbers(before));
+    let sample = |parts, r: &ArchiveRecord| Sample {
+        parts,
+        days: significance::days(r.period_start, r.period_end),
+    };
+    significance::significant(
+        &significance::shape(&kpi.formula.expr),
+        &sample(&a, now),
+        &sample(&b, before),
+        ctx.confidence,
+    )
 }
 
 #[cfg(test)]
