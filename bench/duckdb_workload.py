@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""The benchmark workload in DuckDB, the reference kpi is compared with (values and time).
+
+Usage:
+    python bench/duckdb_workload.py DATA.csv OUT.csv [--threads 2] [--months 2024-05,2024-06]
+
+Per month of created_at, overall and by region: count, won count, win rate, won amount, average
+days to win, distinct accounts, median amount, NPS (the KPIs of bench/kpis.toml). Without
+--months every month is computed (what `kpi backfill` does); with it, only those months (what
+`kpi run` computes: the period and the previous one). Writes long CSV rows
+`kpi,period,dimensions,value` with the same labels as kpi (`2024-06`, `region=APAC`, `` for the
+overall value), which bench/compare.py reads.
+"""
+import argparse
+import csv
+import sys
+
+import duckdb
+
+KPIS = ["n_opps", "n_won", "win_rate", "won_amount", "avg_days_to_win", "n_accounts",
+        "median_amount", "nps"]
+
+SQL = """
+SELECT
+    strftime(date_trunc('month', created_at), '%Y-%m')                AS month,
+    region,
+    count(*)                                                          AS n_opps,
+    count(*) FILTER (WHERE stage = 'Won')                             AS n_won,
+    count(*) FILTER (WHERE stage = 'Won')::DOUBLE
+        / nullif(count(*) FILTER (WHERE stage IN ('Won', 'Lost')), 0) AS win_rate,
+    sum(amount) FILTER (WHERE stage = 'Won')                          AS won_amount,
+    avg(date_diff('second', created_at, closed_at) / 86400.0)
+        FILTER (WHERE stage = 'Won')                                  AS avg_days_to_win,
+    count(DISTINCT account_id)                                        AS n_accounts,
+    median(amount)                                                    AS median_amount,
+    100.0 * (count(*) FILTER (WHERE nps_score >= 9)
+             - count(*) FILTER (WHERE nps_score <= 6))
+        / nullif(count(nps_score), 0)                                 AS nps
+FROM read_csv_auto(?)
+{where}
+GROUP BY GROUPING SETS ((1), (1, region))
+ORDER BY 1, 2 NULLS FIRST
+"""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("data")
+    ap.add_argument("out")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--months", default="", help="comma-separated YYYY-MM; default: every month")
+    a = ap.parse_args()
+    con = duckdb.connect()
+    con.execute(f"SET threads = {a.threads}")
+    params = [a.data]
+    where = ""
+    months = [m for m in a.months.split(",") if m]
+    if months:
+        where = ("WHERE strftime(date_trunc('month', created_at), '%Y-%m') IN ("
+                 + ", ".join("?" for _ in months) + ")")
+        params += months
+    rows = con.execute(SQL.format(where=where), params).fetchall()
+    with open(a.out, "w", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(["kpi", "period", "dimensions", "value"])
+        for r in rows:
+            month, region, vals = r[0], r[1], r[2:]
+            dims = "" if region is None else "region=" + region
+            for k, v in zip(KPIS, vals):
+                w.writerow([k, month, dims, "" if v is None else repr(float(v))])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
