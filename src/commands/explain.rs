@@ -8,20 +8,13 @@ use super::{emit, load_config};
 use crate::cli::{Cli, ExplainArgs};
 use crate::config::Kpi;
 use crate::engine::label_of;
-use crate::error::{usage, Error, Outcome};
+use crate::error::{Error, Outcome};
 use crate::model::KpiResult;
 use std::fmt::Write as _;
 
 pub fn explain(cli: &Cli, args: &ExplainArgs) -> Result<Outcome, Error> {
     let config = load_config(cli)?;
-    let Some(kpi) = config.kpi(&args.kpi) else {
-        let known: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
-        return Err(usage(format!(
-            "unknown KPI `{}` (KPIs: {})",
-            args.kpi,
-            known.join(", ")
-        )));
-    };
+    let kpi = super::compute::find_kpi(&config, &args.kpi)?;
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Local::now().date_naive());

@@ -16,14 +16,7 @@ use crate::report::{self, Format};
 
 pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<Outcome, Error> {
     let config = load_config(cli)?;
-    let Some(kpi) = config.kpi(&args.kpi) else {
-        let known: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
-        return Err(usage(format!(
-            "unknown KPI `{}` (KPIs: {})",
-            args.kpi,
-            known.join(", ")
-        )));
-    };
+    let kpi = super::compute::find_kpi(&config, &args.kpi)?;
     let archive = open_archive(&config)?;
     let records = archive.read(&kpi.id).kind(Kind::Archive)?;
     let by = args.by.as_deref().map(normalise_dimension);

@@ -37,13 +37,7 @@ pub fn select<'c>(config: &'c Config, selection: &Selection) -> Result<Vec<&'c K
         ids.extend(r.kpis.iter().cloned());
     }
     for id in &ids {
-        if config.kpi(id).is_none() {
-            let known: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
-            return Err(usage(format!(
-                "unknown KPI `{id}` (KPIs: {})",
-                known.join(", ")
-            )));
-        }
+        find_kpi(config, id)?;
     }
     // In the order asked for: a report lists its KPIs in the order its audience reads them.
     if ids.is_empty() {
@@ -56,6 +50,14 @@ pub fn select<'c>(config: &'c Config, selection: &Selection) -> Result<Vec<&'c K
         }
     }
     Ok(selected)
+}
+
+/// The KPI of this id; an unknown id is a usage error that lists the known ones.
+pub fn find_kpi<'c>(config: &'c Config, id: &str) -> Result<&'c Kpi, Error> {
+    config.kpi(id).ok_or_else(|| {
+        let known: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
+        usage(format!("unknown KPI `{id}` (KPIs: {})", known.join(", ")))
+    })
 }
 
 /// The selected KPIs and every KPI a derived one among them needs, in dependency order.
