@@ -66,13 +66,17 @@ fn source_kpi(
 /// The reported window and the one it is compared with (retention computes one more).
 fn shown_windows<'t>(trace: &'t Trace, overall: Option<&&KpiResult>) -> Vec<&'t WindowTrace> {
     let reported = overall.map(|r| (r.period_start, r.period_end));
+    let last = trace.windows.len().checked_sub(1);
     let index = trace
         .windows
         .iter()
         .position(|w| w.window.map(|w| (w.start, w.end)) == reported)
-        .unwrap_or(trace.windows.len().saturating_sub(1));
-    let from = index.saturating_sub(1);
-    trace.windows[from..=index.min(trace.windows.len().saturating_sub(1))]
+        .or(last);
+    // The reported window and the one before it, newest first (none when nothing was computed).
+    let Some(index) = index else {
+        return vec![];
+    };
+    trace.windows[index.saturating_sub(1)..=index]
         .iter()
         .rev()
         .collect()
