@@ -30,6 +30,12 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
+    /// Threads that read the data [default: $KPI_THREADS, else every core]. Results are the same
+    /// whatever the number.
+    #[arg(long, global = true, value_name = "N", env = "KPI_THREADS", hide_env = true,
+          value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -23,6 +23,10 @@ use std::path::Path;
 pub fn dispatch(cli: &Cli) -> Result<Outcome, Error> {
     let _ = COLOR.set(cli.color);
     crate::progress::set_quiet(cli.quiet);
+    let _ = THREADS.set(cli.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    ));
     match &cli.command {
         Command::Run(args) => run::run(cli, args),
         Command::Check(args) => check::check(cli, args),
@@ -71,6 +75,14 @@ pub(crate) fn emit(text: &str, output: Option<&Path>) -> Result<(), Error> {
         }
         _ => Ok(()),
     }
+}
+
+/// `--threads`: set once from the command line, read by the passes over data.
+static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+
+/// How many threads read a source.
+pub(crate) fn threads() -> usize {
+    THREADS.get().copied().unwrap_or(1)
 }
 
 /// `--color`: set once from the command line, read by [`use_color`].

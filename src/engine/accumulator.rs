@@ -1,6 +1,7 @@
 //! Accumulators: one per aggregate per group, fed value by value, mergeable (so that a pass
 //! split in parts — per thread, per file — gives the same result), finished into a value.
 
+use super::exact_sum::ExactSum;
 use crate::formula::{AggKind, Val};
 use crate::value::{DataType, Value};
 use std::collections::HashSet;
@@ -10,20 +11,17 @@ use std::hash::{Hash, Hasher};
 pub enum Accumulator {
     /// count(*), count(x), count_if(cond).
     Count(u64),
-    /// sum: a compensated sum (Neumaier), so that the order of rows barely matters.
+    /// sum: exact, so that the order rows arrive in (threads, byte ranges) changes no bit.
     Sum {
-        sum: f64,
-        compensation: f64,
+        sum: ExactSum,
         n: u64,
     },
-    /// avg: the same compensated sum for the value, and Welford's running mean and squared
-    /// deviations for the variance a significance test needs (archived with the value).
+    /// avg: the exact sum for the value, and the exact sum of squares for the variance a
+    /// significance test needs (archived with the value).
     Mean {
-        sum: f64,
-        compensation: f64,
+        sum: ExactSum,
+        squares: ExactSum,
         n: u64,
-        mean: f64,
-        m2: f64,
     },
     Min(Option<f64>),
     Max(Option<f64>),
@@ -43,16 +41,13 @@ impl Accumulator {
         match kind {
             AggKind::CountStar | AggKind::Count | AggKind::CountIf => Accumulator::Count(0),
             AggKind::Sum => Accumulator::Sum {
-                sum: 0.0,
-                compensation: 0.0,
+                sum: ExactSum::default(),
                 n: 0,
             },
             AggKind::Avg => Accumulator::Mean {
-                sum: 0.0,
-                compensation: 0.0,
+                sum: ExactSum::default(),
+                squares: ExactSum::default(),
                 n: 0,
-                mean: 0.0,
-                m2: 0.0,
             },
             AggKind::Min => Accumulator::Min(None),
             AggKind::Max => Accumulator::Max(None),
@@ -77,29 +72,17 @@ impl Accumulator {
                 };
                 *n += counts as u64;
             }
-            Accumulator::Sum {
-                sum,
-                compensation,
-                n,
-            } => {
+            Accumulator::Sum { sum, n } => {
                 if let Some(x) = number(v) {
-                    neumaier(sum, compensation, x);
+                    sum.add(x);
                     *n += 1;
                 }
             }
-            Accumulator::Mean {
-                sum,
-                compensation,
-                n,
-                mean,
-                m2,
-            } => {
+            Accumulator::Mean { sum, squares, n } => {
                 if let Some(x) = number(v) {
-                    neumaier(sum, compensation, x);
+                    sum.add(x);
+                    squares.add(x * x);
                     *n += 1;
-                    let delta = x - *mean;
-                    *mean += delta / *n as f64;
-                    *m2 += delta * (x - *mean);
                 }
             }
             Accumulator::Min(m) => {
@@ -136,49 +119,21 @@ impl Accumulator {
     pub fn merge(&mut self, other: &Accumulator) {
         match (self, other) {
             (Accumulator::Count(a), Accumulator::Count(b)) => *a += b,
-            (
-                Accumulator::Sum {
-                    sum,
-                    compensation,
-                    n,
-                },
-                Accumulator::Sum {
-                    sum: s2,
-                    compensation: c2,
-                    n: n2,
-                },
-            ) => {
-                neumaier(sum, compensation, *s2);
-                neumaier(sum, compensation, *c2);
+            (Accumulator::Sum { sum, n }, Accumulator::Sum { sum: s2, n: n2 }) => {
+                sum.merge(s2);
                 *n += n2;
             }
             (
-                Accumulator::Mean {
-                    sum,
-                    compensation,
-                    n,
-                    mean,
-                    m2,
-                },
+                Accumulator::Mean { sum, squares, n },
                 Accumulator::Mean {
                     sum: s2,
-                    compensation: c2,
+                    squares: q2,
                     n: n2,
-                    mean: mean2,
-                    m2: m2b,
                 },
             ) => {
-                neumaier(sum, compensation, *s2);
-                neumaier(sum, compensation, *c2);
-                // Chan et al.: combining two groups' means and squared deviations.
-                let total = *n + n2;
-                if total > 0 {
-                    let delta = mean2 - *mean;
-                    let weight = *n2 as f64 / total as f64;
-                    *m2 += m2b + delta * delta * *n as f64 * weight;
-                    *mean += delta * weight;
-                }
-                *n = total;
+                sum.merge(s2);
+                squares.merge(q2);
+                *n += n2;
             }
             (Accumulator::Min(a), Accumulator::Min(b)) => *a = pick(*a, *b, f64::min),
             (Accumulator::Max(a), Accumulator::Max(b)) => *a = pick(*a, *b, f64::max),
@@ -222,22 +177,9 @@ impl Accumulator {
         match (self, kind) {
             (Accumulator::Count(n), _) => Value::Num(*n as f64),
             (Accumulator::Sum { n: 0, .. }, _) => Value::Null,
-            (
-                Accumulator::Sum {
-                    sum, compensation, ..
-                },
-                AggKind::Sum,
-            ) => num(sum + compensation),
+            (Accumulator::Sum { sum, .. }, AggKind::Sum) => num(sum.value()),
             (Accumulator::Mean { n: 0, .. }, _) => Value::Null,
-            (
-                Accumulator::Mean {
-                    sum,
-                    compensation,
-                    n,
-                    ..
-                },
-                _,
-            ) => num((sum + compensation) / *n as f64),
+            (Accumulator::Mean { sum, n, .. }, _) => num(sum.value() / *n as f64),
             (Accumulator::Min(m) | Accumulator::Max(m), _) => {
                 m.map_or(Value::Null, |x| typed(x, arg_type))
             }
@@ -266,10 +208,12 @@ impl Accumulator {
     /// promoters and detractors. Named by a suffix such as `n` or `variance`.
     pub fn extra_parts(&self) -> Vec<(&'static str, f64)> {
         match self {
-            Accumulator::Mean { n, m2, .. } => {
+            Accumulator::Mean { sum, squares, n } => {
                 let mut parts = vec![("n", *n as f64)];
                 if *n > 1 {
-                    parts.push(("variance", m2 / (*n - 1) as f64));
+                    let mean = sum.value() / *n as f64;
+                    let deviations = (squares.value() - mean * sum.value()).max(0.0);
+                    parts.push(("variance", deviations / (*n - 1) as f64));
                 }
                 parts
             }
@@ -311,17 +255,6 @@ fn pick(a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64) -> Option<f64> {
         (Some(a), Some(b)) => Some(f(a, b)),
         (a, b) => a.or(b),
     }
-}
-
-/// Neumaier's compensated summation: exact enough that a sum does not depend on row order.
-fn neumaier(sum: &mut f64, compensation: &mut f64, x: f64) {
-    let t = *sum + x;
-    if sum.abs() >= x.abs() {
-        *compensation += (*sum - t) + x;
-    } else {
-        *compensation += (x - t) + *sum;
-    }
-    *sum = t;
 }
 
 /// DuckDB's quantile_cont: linear interpolation at position (n − 1) × p.
@@ -483,7 +416,7 @@ mod tests {
     }
 
     #[test]
-    fn compensated_sum_is_order_independent() {
+    fn sums_are_exact_whatever_the_order() {
         let values = [1e16, 1.0, -1e16, 1.0];
         let mut acc = Accumulator::new(AggKind::Sum);
         for v in values {

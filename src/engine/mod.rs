@@ -8,6 +8,8 @@
 pub mod accumulator;
 pub mod compare;
 pub mod derived;
+pub mod exact_sum;
+mod groups;
 pub mod pass;
 pub mod plan;
 pub mod significance;

@@ -3,14 +3,11 @@
 //! [`SourcePass::add_row`], results go out through [`SourcePass::finish`].
 
 use super::accumulator::Accumulator;
+use super::groups::{combos_of, Combos, Interner};
 use super::plan::{KpiPlan, SourcePlan};
 use crate::formula::{AggSpec, Val};
 use crate::period::Window;
 use crate::value::{date_from_days, days_from_date, recycle, Value, MICROS_PER_DAY};
-use std::collections::HashMap;
-
-/// Dimension values of a group, interned per column; breakdowns have at most four columns.
-type GroupKey = [u32; 4];
 
 /// The label of rows whose dimension value is empty: they are shown, never dropped.
 pub const EMPTY_LABEL: &str = "(empty)";
@@ -19,6 +16,15 @@ pub const EMPTY_LABEL: &str = "(empty)";
 struct Group {
     rows: u64,
     accs: Vec<Accumulator>,
+}
+
+impl Group {
+    fn absorb(&mut self, other: Group) {
+        self.rows += other.rows;
+        for (acc, theirs) in self.accs.iter_mut().zip(&other.accs) {
+            acc.merge(theirs);
+        }
+    }
 }
 
 /// Per-KPI counters, for `explain` and for the message when a period has no rows.
@@ -34,56 +40,50 @@ struct KpiState {
     /// Sorted, non-overlapping; empty for a snapshot KPI (every row counts).
     windows: Vec<Window>,
     ranges: Vec<(i32, i32)>,
-    /// Index: window × breakdowns + breakdown.
-    groups: Vec<HashMap<GroupKey, Group>>,
+    /// Index: window × breakdowns + breakdown, then the group's number in its breakdown's
+    /// [`Combos`] (None: no row yet).
+    groups: Vec<Vec<Option<Group>>>,
+    /// Each breakdown's index in the pass's combos.
+    combos: Vec<usize>,
     counts: KpiCounts,
     /// First and last day of the time column over the rows read: the stretch the data covers.
     span: Option<(i32, i32)>,
-}
-
-#[derive(Default)]
-struct Interner {
-    ids: HashMap<String, u32>,
-    names: Vec<String>,
-}
-
-impl Interner {
-    fn id(&mut self, value: &Value) -> u32 {
-        let text: std::borrow::Cow<str> = match value {
-            Value::Str(s) if !s.is_empty() => std::borrow::Cow::Borrowed(*s),
-            Value::Null | Value::Str(_) => std::borrow::Cow::Borrowed(EMPTY_LABEL),
-            other => std::borrow::Cow::Owned(super::label_of(other)),
-        };
-        if let Some(&id) = self.ids.get(text.as_ref()) {
-            return id;
-        }
-        let id = self.names.len() as u32;
-        self.names.push(text.to_string());
-        self.ids.insert(text.into_owned(), id);
-        id
-    }
 }
 
 pub struct SourcePass<'p> {
     plan: &'p SourcePlan,
     kpis: Vec<KpiState>,
     interners: Vec<Interner>,
+    combos: Vec<Combos>,
     /// Rows removed by the source's filter.
     pub filtered: u64,
     /// Rows that went through the source filter.
     pub rows: u64,
     /// Each aggregate's input for the current row; kept to reuse its allocation row after row.
     args: Vec<Option<Val<'static>>>,
+    /// The current row's interned dimension values, by slot.
+    ids: Vec<u32>,
+    /// The current row's group number in each of `combos`.
+    row_groups: Vec<u32>,
+    /// Slots that some breakdown groups by.
+    dimension_slots: Vec<usize>,
 }
 
 impl<'p> SourcePass<'p> {
     /// `windows[i]` are the windows of `plan.kpis[i]` (empty for a snapshot KPI).
     pub fn new(plan: &'p SourcePlan, windows: Vec<Vec<Window>>) -> SourcePass<'p> {
+        let slot_lists: Vec<Vec<Vec<usize>>> = plan
+            .kpis
+            .iter()
+            .map(|k| k.breakdowns.iter().map(|b| b.slots.clone()).collect())
+            .collect();
+        let (combos, of_kpis) = combos_of(&slot_lists);
         let kpis = plan
             .kpis
             .iter()
             .zip(windows)
-            .map(|(kpi, mut windows)| {
+            .zip(of_kpis)
+            .map(|((kpi, mut windows), combos)| {
                 windows.sort_by_key(|w| w.start);
                 let ranges = windows
                     .iter()
@@ -93,20 +93,89 @@ impl<'p> SourcePass<'p> {
                 KpiState {
                     windows,
                     ranges,
-                    groups: (0..n).map(|_| HashMap::new()).collect(),
+                    groups: (0..n).map(|_| Vec::new()).collect(),
+                    combos,
                     counts: KpiCounts::default(),
                     span: None,
                 }
             })
             .collect();
         let interners = (0..plan.used.len()).map(|_| Interner::default()).collect();
+        let mut dimension_slots: Vec<usize> = combos
+            .iter()
+            .flat_map(|c| c.slots.iter().copied())
+            .collect();
+        dimension_slots.sort_unstable();
+        dimension_slots.dedup();
         SourcePass {
             plan,
             kpis,
             interners,
+            row_groups: vec![0; combos.len()],
+            combos,
             filtered: 0,
             rows: 0,
             args: Vec::new(),
+            ids: vec![0; plan.used.len()],
+            dimension_slots,
+        }
+    }
+
+    /// Adds what another pass over other rows of the same source accumulated (another thread's
+    /// byte range): the same result as if this pass had read those rows too.
+    pub fn merge(&mut self, other: SourcePass<'p>) {
+        self.filtered += other.filtered;
+        self.rows += other.rows;
+        // Their numbers are theirs: translate values through their names, groups through
+        // their values.
+        let values: Vec<Vec<u32>> = other
+            .interners
+            .iter()
+            .zip(&mut self.interners)
+            .map(|(theirs, ours)| theirs.names.iter().map(|n| ours.id_of(n)).collect())
+            .collect();
+        let groups: Vec<Vec<u32>> = other
+            .combos
+            .iter()
+            .zip(&mut self.combos)
+            .map(|(theirs, ours)| {
+                let slots = ours.slots.clone();
+                theirs
+                    .keys
+                    .iter()
+                    .map(|key| {
+                        let mut key = *key;
+                        for (k, &slot) in slots.iter().enumerate() {
+                            key[k] = values[slot][key[k] as usize];
+                        }
+                        ours.id_of(key)
+                    })
+                    .collect()
+            })
+            .collect();
+        for (ours, theirs) in self.kpis.iter_mut().zip(other.kpis) {
+            ours.counts.filtered += theirs.counts.filtered;
+            ours.counts.outside += theirs.counts.outside;
+            ours.span = match (ours.span, theirs.span) {
+                (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+                (a, b) => a.or(b),
+            };
+            let nb = ours.combos.len();
+            for (index, found) in theirs.groups.into_iter().enumerate() {
+                let remap = &groups[ours.combos[index % nb]];
+                let target = &mut ours.groups[index];
+                for (id, group) in found.into_iter().enumerate() {
+                    let Some(group) = group else { continue };
+                    let id = remap[id] as usize;
+                    if target.len() <= id {
+                        target.resize_with(id + 1, || None);
+                    }
+                    match &mut target[id] {
+                        Some(mine) => mine.absorb(group),
+                        empty => *empty = Some(group),
+                    }
+                }
+            }
         }
     }
 
@@ -119,6 +188,12 @@ impl<'p> SourcePass<'p> {
             }
         }
         self.rows += 1;
+        for &slot in &self.dimension_slots {
+            self.ids[slot] = self.interners[slot].id(&row[slot]);
+        }
+        for (combo, id) in self.combos.iter_mut().zip(&mut self.row_groups) {
+            *id = combo.id(&self.ids);
+        }
         let mut args: Vec<Option<Val>> = recycle(std::mem::take(&mut self.args));
         for (plan, state) in self.plan.kpis.iter().zip(&mut self.kpis) {
             let Some(window) = state.window_of(plan, row) else {
@@ -133,13 +208,14 @@ impl<'p> SourcePass<'p> {
             }
             args.clear();
             args.extend(plan.formula.aggs.iter().map(|spec| agg_input(spec, row)));
-            for (b, breakdown) in plan.breakdowns.iter().enumerate() {
-                let mut key: GroupKey = [0; 4];
-                for (k, &slot) in breakdown.slots.iter().enumerate() {
-                    key[k] = self.interners[slot].id(&row[slot]);
+            let nb = state.combos.len();
+            for (b, &combo) in state.combos.iter().enumerate() {
+                let id = self.row_groups[combo] as usize;
+                let groups = &mut state.groups[window * nb + b];
+                if groups.len() <= id {
+                    groups.resize_with(id + 1, || None);
                 }
-                let groups = &mut state.groups[window * plan.breakdowns.len() + b];
-                let group = groups.entry(key).or_insert_with(|| Group {
+                let group = groups[id].get_or_insert_with(|| Group {
                     rows: 0,
                     accs: plan
                         .formula
@@ -161,12 +237,12 @@ impl<'p> SourcePass<'p> {
 
     /// The value of every KPI, window and group.
     pub fn finish(self) -> Vec<KpiOutput> {
-        let interners = &self.interners;
+        let (interners, combos) = (&self.interners, &self.combos);
         self.plan
             .kpis
             .iter()
             .zip(self.kpis)
-            .map(|(plan, state)| state.finish(plan, interners))
+            .map(|(plan, state)| state.finish(plan, interners, combos))
             .collect()
     }
 }
@@ -202,19 +278,23 @@ impl KpiState {
         (day <= self.ranges[i].1).then_some(i)
     }
 
-    fn finish(self, plan: &KpiPlan, interners: &[Interner]) -> KpiOutput {
+    fn finish(self, plan: &KpiPlan, interners: &[Interner], combos: &[Combos]) -> KpiOutput {
         let nb = plan.breakdowns.len();
         let n_windows = self.windows.len().max(1);
         let mut windows = Vec::with_capacity(n_windows);
         for w in 0..n_windows {
             let mut groups = Vec::new();
             for (b, breakdown) in plan.breakdowns.iter().enumerate() {
+                let keys = &combos[self.combos[b]].keys;
                 let current = &self.groups[w * nb + b];
                 let previous = w.checked_sub(1).map(|p| &self.groups[p * nb + b]);
                 let mut found: Vec<GroupOutput> = current
                     .iter()
-                    .map(|(key, group)| {
-                        let before = previous.and_then(|p| p.get(key));
+                    .enumerate()
+                    .filter_map(|(id, group)| Some((id, group.as_ref()?)))
+                    .map(|(id, group)| {
+                        let before = previous.and_then(|p| p.get(id)?.as_ref());
+                        let key = keys[id];
                         let dimensions = breakdown
                             .names
                             .iter()

@@ -1,14 +1,19 @@
 //! Ingestion: CSV exports → typed rows, streamed.
 //!
 //! `files` opens and decodes, `sniff` guesses delimiters and types, `parse` reads one field,
-//! `schema` reads headers and lookups before anything is computed, `scan` streams the rows.
+//! `schema` reads headers and lookups before anything is computed, `records` splits bytes into
+//! records, `row` turns records into values, `scan` streams the rows (`chunks` on several
+//! threads).
 
+mod chunks;
 pub mod files;
 pub mod lookup;
 pub mod parse;
+pub mod records;
+mod row;
 pub mod scan;
 pub mod schema;
 pub mod sniff;
 
-pub use scan::{scan, Issue, Location, ScanStats};
+pub use scan::{scan, Issue, Location, ScanStats, Sink};
 pub use schema::Schema;

@@ -1,18 +1,33 @@
-//! The streaming pass over a source: every row, once, as typed values of the used columns.
+//! The streaming pass over a source: every row, once, as typed values of the used columns,
+//! handed to a [`Sink`].
 //!
-//! Memory stays flat: one record buffer and one value buffer are reused for every row. With a
-//! `key`, a first pass over the key column alone finds each key's last row (keep-last), and the
-//! second pass skips the others: the map holds one entry per distinct key, not the rows.
+//! UTF-8 files without a deduplication key are split into byte ranges read by several threads
+//! (see `chunks`), each into its own sink, merged in file order. Other files are read by one
+//! thread: windows-1252 is transcoded while streaming, and keep-last deduplication needs the
+//! rows in order (a first pass over the key column finds each key's last row; the map holds one
+//! entry per distinct key, not the rows). Memory stays flat either way: a record buffer per
+//! thread, and whatever the sinks keep.
 
+use super::chunks;
 use super::files;
-use super::lookup::Cell;
-use super::parse::parse_field;
+use super::records::RecordReader;
+use super::row::{last_row_per_key, Dedup, RowDecoder, Stretch, StretchError};
 use super::schema::Schema;
+use crate::config::Encoding;
 use crate::progress::Progress;
-use crate::value::{recycle, DataType, Value};
-use anyhow::{anyhow, bail, Result};
+use crate::value::{DataType, Value};
+use anyhow::{anyhow, Result};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+/// What the rows go to: one per thread and byte range, merged at the end. Merging must give
+/// what one sink fed every row would give, whatever the split.
+pub trait Sink: Send {
+    fn add_row(&mut self, row: &[Value<'_>]);
+    fn absorb(&mut self, other: Self)
+    where
+        Self: Sized;
+}
 
 /// Where something was first seen: file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,12 +44,24 @@ pub struct Issue {
 }
 
 impl Issue {
-    fn record(&mut self, file: &Path, line: u64) {
+    /// Counts one occurrence at a line of the stretch being read (the file is set on merging).
+    pub(super) fn record_local(&mut self, line: u64) {
         self.count += 1;
         if self.first.is_none() {
             self.first = Some(Location {
-                file: file.to_path_buf(),
+                file: PathBuf::new(),
                 line,
+            });
+        }
+    }
+
+    /// Adds a later stretch's occurrences, its lines shifted by the lines before it.
+    fn absorb(&mut self, other: Issue, file: &Path, lines_before: u64) {
+        self.count += other.count;
+        if self.first.is_none() {
+            self.first = other.first.map(|l| Location {
+                file: file.to_path_buf(),
+                line: l.line + lines_before,
             });
         }
     }
@@ -52,173 +79,123 @@ pub struct ScanStats {
     pub invalid: Vec<(String, DataType, Issue)>,
 }
 
-/// Where each used column's value comes from.
-enum Slot {
-    Field(usize, DataType),
-    Lookup { table: usize, cell: usize },
+impl ScanStats {
+    fn new(schema: &Schema, used: &[usize]) -> ScanStats {
+        ScanStats {
+            invalid: used
+                .iter()
+                .map(|&c| {
+                    let (name, ty) = &schema.columns[c];
+                    (name.clone(), *ty, Issue::default())
+                })
+                .collect(),
+            ..ScanStats::default()
+        }
+    }
+
+    /// Adds a stretch of `file` whose first line is line `lines_before + 1`.
+    pub(super) fn absorb(&mut self, stretch: Stretch, file: &Path, lines_before: u64) {
+        self.rows_read += stretch.rows_read;
+        self.duplicates += stretch.duplicates;
+        self.ragged.absorb(stretch.ragged, file, lines_before);
+        for ((_, _, total), issue) in self.invalid.iter_mut().zip(stretch.invalid) {
+            total.absorb(issue, file, lines_before);
+        }
+    }
 }
 
-/// Streams the rows of a source, calling `on_row` with the values of `used` columns (indices
-/// into `schema.columns`), in that order.
-pub fn scan(
+/// Streams the rows of a source into sinks made by `new_sink`, with the values of `used`
+/// columns (indices into `schema.columns`) in that order, on up to `threads` threads.
+pub fn scan<S: Sink>(
     schema: &Schema,
     used: &[usize],
+    threads: usize,
     progress: &Progress,
-    on_row: &mut dyn FnMut(&[Value<'_>]),
-) -> Result<ScanStats> {
-    let slots = slots(schema, used);
-    let mut stats = ScanStats {
-        invalid: used
-            .iter()
-            .map(|&c| {
-                (
-                    schema.columns[c].0.clone(),
-                    schema.columns[c].1,
-                    Issue::default(),
-                )
-            })
-            .collect(),
-        ..ScanStats::default()
+    new_sink: &(dyn Fn() -> S + Sync),
+) -> Result<(S, ScanStats)> {
+    let decoder = RowDecoder::new(schema, used);
+    let mut stats = ScanStats::new(schema, used);
+    let splittable = schema.key.is_none() && schema.encoding == Encoding::Utf8;
+    let sink = if threads > 1 && splittable {
+        chunks::scan_split(schema, &decoder, threads, progress, new_sink, &mut stats)?
+    } else {
+        let mut sink = new_sink();
+        scan_in_order(schema, &decoder, progress, &mut sink, &mut stats)?;
+        sink
     };
-    let last_rows = match schema.key {
-        Some(key) => Some(last_row_per_key(schema, key)?),
+    progress.finish();
+    Ok((sink, stats))
+}
+
+/// One thread, file after file, row after row.
+fn scan_in_order<S: Sink>(
+    schema: &Schema,
+    decoder: &RowDecoder,
+    progress: &Progress,
+    sink: &mut S,
+    stats: &mut ScanStats,
+) -> Result<()> {
+    let mut dedup = match schema.key {
+        Some(key) => Some(first_pass(schema, key)?),
         None => None,
     };
-    let width = schema.header.len();
-    let mut record = csv::StringRecord::new();
-    let mut buffer: Vec<Value<'static>> = Vec::with_capacity(used.len());
-    let mut ordinal: u64 = 0;
     let mut done_bytes = 0;
     for file in &schema.files {
-        let mut reader = files::csv_reader(file, schema.encoding, schema.delimiter)?;
-        let mut first = true;
-        while reader
-            .read_record(&mut record)
-            .map_err(|e| csv_error(e, file))?
-        {
-            if std::mem::take(&mut first) {
-                continue; // the header, checked when the schema was read
-            }
-            let (line, byte) = record.position().map_or((0, 0), |p| (p.line(), p.byte()));
-            if stats.rows_read.is_multiple_of(65_536) {
-                progress.set(done_bytes + byte, stats.rows_read);
-                crate::interrupt::check()?;
-            }
-            stats.rows_read += 1;
-            if record.len() != width {
-                if record.len() == 1 && record[0].trim().is_empty() {
-                    stats.rows_read -= 1; // a blank line is not a row
-                    continue;
-                }
-                if let Some(swallowed) = swallowed_lines(&record) {
-                    bail!(
-                        "{}:{line}: malformed CSV: a quote opened on this line is not closed where the row ends; \
-                         the row runs over {swallowed} more line(s) and has {} fields instead of {width}\n  \
-                         hint: look for a stray \" in that row",
-                        file.display(),
-                        record.len()
-                    );
-                }
-                stats.ragged.record(file, line);
-                continue;
-            }
-            ordinal += 1;
-            if let (Some(last), Some(key)) = (&last_rows, schema.key) {
-                let k = record[key].trim();
-                if !k.is_empty() && last.get(k) != Some(&ordinal) {
-                    stats.duplicates += 1;
-                    continue;
-                }
-            }
-            let mut values = recycle(std::mem::take(&mut buffer));
-            for (i, slot) in slots.iter().enumerate() {
-                let value = match *slot {
-                    Slot::Field(index, ty) => parse_field(&record[index], ty, &schema.format)
-                        .unwrap_or_else(|()| {
-                            stats.invalid[i].2.record(file, line);
-                            Value::Null
-                        }),
-                    Slot::Lookup { table, cell } => schema
-                        .lookups
-                        .get(table)
-                        .and_then(|lookup| lookup.get(record.get(lookup.on)?))
-                        .and_then(|cells| cells.get(cell))
-                        .map_or(Value::Null, Cell::as_value),
-                };
-                values.push(value);
-            }
-            on_row(&values);
-            buffer = recycle(values);
-        }
+        let mut reader = RecordReader::new(files::open(file, schema.encoding)?, schema.delimiter);
+        let header_lines = skip_header(&mut reader, file)?;
+        let rows_before = stats.rows_read;
+        let mut tick = |offset: u64, rows: u64| {
+            progress.set(done_bytes + offset, rows_before + rows);
+            Ok(crate::interrupt::check()?)
+        };
+        let stretch = decoder
+            .read_stretch(&mut reader, u64::MAX, sink, dedup.as_mut(), &mut tick)
+            .map_err(|e| located(e, file, header_lines))?;
+        stats.absorb(stretch, file, header_lines);
         done_bytes += std::fs::metadata(file).map_or(0, |m| m.len());
     }
-    progress.finish();
-    Ok(stats)
+    Ok(())
 }
 
-/// Line breaks inside the fields of a ragged record: the mark of an unbalanced quote, which
-/// swallows the following lines into one field (a real quoted line break keeps the row whole).
-fn swallowed_lines(record: &csv::StringRecord) -> Option<usize> {
-    let breaks: usize = record.iter().map(|f| f.matches('\n').count()).sum();
-    (breaks > 0).then_some(breaks)
+/// Reads the header record (checked when the schema was read); returns the lines it took.
+pub(super) fn skip_header<R: std::io::Read>(
+    reader: &mut RecordReader<R>,
+    file: &Path,
+) -> Result<u64> {
+    let header = reader
+        .next_record()
+        .map_err(|e| anyhow!("{}: cannot read: {e}", file.display()))?;
+    Ok(header.map_or(0, |h| h.line_breaks()))
 }
 
-fn slots(schema: &Schema, used: &[usize]) -> Vec<Slot> {
-    let width = schema.header.len();
-    used.iter()
-        .map(|&c| {
-            if c < width {
-                return Slot::Field(c, schema.columns[c].1);
-            }
-            let mut offset = c - width;
-            for (table, lookup) in schema.lookups.iter().enumerate() {
-                if offset < lookup.columns.len() {
-                    return Slot::Lookup {
-                        table,
-                        cell: offset,
-                    };
-                }
-                offset -= lookup.columns.len();
-            }
-            Slot::Lookup {
-                table: usize::MAX,
-                cell: 0,
-            }
-        })
-        .collect()
-}
-
-/// First pass for keep-last deduplication: the ordinal of the last row of each key.
-fn last_row_per_key(schema: &Schema, key: usize) -> Result<HashMap<String, u64>> {
-    let mut last = HashMap::new();
-    let mut record = csv::StringRecord::new();
-    let mut ordinal: u64 = 0;
+/// The keep-last map: each key's last row, over every file in order.
+fn first_pass(schema: &Schema, key: usize) -> Result<Dedup> {
+    let mut dedup = Dedup {
+        key,
+        last: HashMap::new(),
+        ordinal: 0,
+    };
     for file in &schema.files {
-        let mut reader = files::csv_reader(file, schema.encoding, schema.delimiter)?;
-        let mut first = true;
-        while reader
-            .read_record(&mut record)
-            .map_err(|e| csv_error(e, file))?
-        {
-            if std::mem::take(&mut first) || record.len() != schema.header.len() {
-                continue;
-            }
-            ordinal += 1;
-            if ordinal.is_multiple_of(65_536) {
-                crate::interrupt::check()?;
-            }
-            let k = record[key].trim();
-            if !k.is_empty() {
-                match last.get_mut(k) {
-                    Some(o) => *o = ordinal,
-                    None => {
-                        last.insert(k.to_string(), ordinal);
-                    }
-                }
-            }
-        }
+        let mut reader = RecordReader::new(files::open(file, schema.encoding)?, schema.delimiter);
+        let header_lines = skip_header(&mut reader, file)?;
+        last_row_per_key(&mut reader, schema.header.len(), key, &mut dedup)
+            .map_err(|e| located(e, file, header_lines))?;
     }
-    Ok(last)
+    dedup.ordinal = 0;
+    Ok(dedup)
+}
+
+/// A stretch's error as a message naming the file and line.
+pub(super) fn located(error: StretchError, file: &Path, lines_before: u64) -> anyhow::Error {
+    match error {
+        StretchError::At { line, message } => {
+            anyhow!("{}:{}: {message}", file.display(), line + lines_before)
+        }
+        StretchError::Other(e) if e.is::<std::io::Error>() => {
+            anyhow!("{}: cannot read: {e}", file.display())
+        }
+        StretchError::Other(e) => e,
+    }
 }
 
 /// A CSV reading error as a message naming the file and line, with a hint for encodings.

@@ -16,4 +16,5 @@ mod regressions;
 mod reports;
 mod smoke;
 mod terminal;
+mod threads;
 mod validate;

@@ -72,6 +72,8 @@ impl Workdir {
             .args(args)
             .current_dir(self.dir.path())
             .env_remove("KPI_CONFIG")
+            .env_remove("KPI_THREADS")
+            .env_remove("KPI_PIECE_BYTES")
             .env("NO_COLOR", "1")
             .env("TZ", "UTC");
         command

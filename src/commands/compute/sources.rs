@@ -183,12 +183,12 @@ pub(super) fn scan_source(
     strict: bool,
     covered_only: bool,
 ) -> Result<Scanned, Error> {
-    let kpi_windows = source
+    let kpi_windows: Vec<Vec<Window>> = source
         .kpis
         .iter()
         .map(|k| windows_to_compute(&targets[k.id.as_str()]))
         .collect();
-    let mut pass = SourcePass::new(&source.plan, kpi_windows);
+    let new_pass = || SourcePass::new(&source.plan, kpi_windows.clone());
     let schema = &source.schema;
     let total = schema
         .files
@@ -197,10 +197,9 @@ pub(super) fn scan_source(
         .map(|m| m.len())
         .sum();
     let progress = Progress::for_source(&schema.source, total);
-    let stats = ingest::scan(schema, &source.plan.used, &progress, &mut |row| {
-        pass.add_row(row)
-    })
-    .kind(Kind::Data)?;
+    let threads = super::super::threads();
+    let (pass, stats) =
+        ingest::scan(schema, &source.plan.used, threads, &progress, &new_pass).kind(Kind::Data)?;
     report_issues(&schema.source, &stats, strict)?;
     let source_filtered = pass.filtered;
     let outputs = pass.finish();
@@ -303,4 +302,14 @@ fn place(issue: &ingest::Issue) -> String {
         .first
         .as_ref()
         .map_or_else(String::new, |l| format!("{}:{}", l.file.display(), l.line))
+}
+
+impl ingest::Sink for SourcePass<'_> {
+    fn add_row(&mut self, row: &[crate::value::Value<'_>]) {
+        SourcePass::add_row(self, row);
+    }
+
+    fn absorb(&mut self, other: Self) {
+        self.merge(other);
+    }
 }

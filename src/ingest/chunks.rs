@@ -1,0 +1,282 @@
+//! A UTF-8 source read by several threads: each file is cut into byte ranges ("pieces"), each
+//! piece is read into its own sink by whichever thread is free, and the pieces are merged in
+//! file order on the calling thread.
+//!
+//! A piece owns the records that start inside it. Where its first record starts cannot be known
+//! without reading what comes before (a line break inside quotes is not a record end), so a
+//! thread guesses: the byte after the first line feed. The guess is checked when the piece is
+//! merged: it must be where the previous piece's last record ended. A wrong guess (the line
+//! feed was inside a quoted field), and any error in a piece, make the merging thread read the
+//! piece again from the known start. Results therefore never depend on where the cuts fall, and
+//! the rare bad guess costs one piece read twice.
+
+use super::records::RecordReader;
+use super::row::{RowDecoder, Stretch, StretchError};
+use super::scan::{located, skip_header, ScanStats, Sink};
+use super::schema::Schema;
+use crate::progress::Progress;
+use anyhow::{Context, Result};
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+/// Pieces per thread for a file read in parallel: more than one, so that a thread done early
+/// takes another piece instead of idling.
+const PIECES_PER_THREAD: u64 = 4;
+const MIN_PIECE: u64 = 4 << 20;
+const MAX_PIECE: u64 = 64 << 20;
+/// A guessed start can land in a quoted field and make one "record" of the rest of the file;
+/// a piece whose record grows past this is abandoned and read again from its known start.
+const MAX_GUESSED_RECORD: usize = 16 << 20;
+
+/// A byte range of a file: the records starting in `begin..end` are its.
+#[derive(Debug, Clone, Copy)]
+struct Piece {
+    file: usize,
+    begin: u64,
+    end: u64,
+    /// The first piece of a file starts right after the header: no guess.
+    first: bool,
+}
+
+/// A file's data: where its first record starts and how many lines the header took.
+struct FileStart {
+    data_start: u64,
+    header_lines: u64,
+}
+
+/// What a thread made of a piece.
+struct PieceRead<S> {
+    /// Where its first record was taken to start.
+    start: u64,
+    outcome: Result<(S, Stretch), StretchError>,
+}
+
+pub(super) fn scan_split<S: Sink>(
+    schema: &Schema,
+    decoder: &RowDecoder,
+    threads: usize,
+    progress: &Progress,
+    new_sink: &(dyn Fn() -> S + Sync),
+    stats: &mut ScanStats,
+) -> Result<S> {
+    let starts: Vec<FileStart> = schema
+        .files
+        .iter()
+        .map(|f| file_start(f, schema.delimiter))
+        .collect::<Result<_>>()?;
+    let pieces = plan_pieces(schema, &starts, threads)?;
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let (sender, receiver) = mpsc::channel();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(pieces.len()) {
+            let sender = sender.clone();
+            let (next, stop, pieces) = (&next, &stop, &pieces);
+            scope.spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(piece) = pieces.get(index) else {
+                        break;
+                    };
+                    let start = if piece.first {
+                        Ok(piece.begin)
+                    } else {
+                        guess_start(schema, piece)
+                    };
+                    let read = match start {
+                        Ok(start) => read_piece(schema, decoder, piece, start, new_sink, false),
+                        Err(e) => PieceRead {
+                            start: u64::MAX,
+                            outcome: Err(StretchError::Other(e)),
+                        },
+                    };
+                    if sender.send((index, read)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let merged = merge_in_order(
+            schema, decoder, &pieces, &starts, receiver, progress, new_sink, stats,
+        );
+        stop.store(true, Ordering::Relaxed);
+        merged
+    })
+}
+
+/// Takes the pieces as threads finish them and merges them in file order, reading again those
+/// whose start was guessed wrong or which failed.
+#[allow(clippy::too_many_arguments)]
+fn merge_in_order<S: Sink>(
+    schema: &Schema,
+    decoder: &RowDecoder,
+    pieces: &[Piece],
+    starts: &[FileStart],
+    receiver: mpsc::Receiver<(usize, PieceRead<S>)>,
+    progress: &Progress,
+    new_sink: &(dyn Fn() -> S + Sync),
+    stats: &mut ScanStats,
+) -> Result<S> {
+    let mut merged = new_sink();
+    let mut waiting = BTreeMap::new();
+    let mut expected = 0;
+    let (mut known_start, mut lines_before) = (0, 0);
+    let mut done_bytes = 0;
+    for (index, read) in receiver {
+        if let PieceRead {
+            outcome: Err(StretchError::Other(e)),
+            ..
+        } = &read
+        {
+            if e.is::<crate::interrupt::Interrupted>() {
+                return Err(crate::interrupt::Interrupted.into());
+            }
+        }
+        waiting.insert(index, read);
+        while let Some(read) = waiting.remove(&expected) {
+            let piece = &pieces[expected];
+            let file = &schema.files[piece.file];
+            if piece.first {
+                known_start = starts[piece.file].data_start;
+                lines_before = starts[piece.file].header_lines;
+            }
+            let read = match read {
+                PieceRead {
+                    start,
+                    outcome: Ok(done),
+                } if start == known_start => done,
+                _ => read_piece(schema, decoder, piece, known_start, new_sink, true)
+                    .outcome
+                    .map_err(|e| located(e, file, lines_before))?,
+            };
+            let (sink, stretch) = read;
+            known_start = known_start.max(piece.begin) + stretch.end;
+            let lines = stretch.lines;
+            merged.absorb(sink);
+            stats.absorb(stretch, file, lines_before);
+            lines_before += lines;
+            done_bytes += piece.end - piece.begin;
+            progress.set(done_bytes, stats.rows_read);
+            expected += 1;
+        }
+    }
+    Ok(merged)
+}
+
+/// Reads the records starting in `start..piece.end` into a new sink. `sure` says whether the
+/// start is known (else a runaway record abandons the piece, to be read again).
+fn read_piece<S: Sink>(
+    schema: &Schema,
+    decoder: &RowDecoder,
+    piece: &Piece,
+    start: u64,
+    new_sink: &(dyn Fn() -> S + Sync),
+    sure: bool,
+) -> PieceRead<S> {
+    let outcome = (|| {
+        let path = &schema.files[piece.file];
+        let mut file = File::open(path).map_err(|e| StretchError::Other(open_error(e, path)))?;
+        file.seek(SeekFrom::Start(start))?;
+        let mut reader = RecordReader::new(file, schema.delimiter);
+        if !sure {
+            reader.limit_record_size(MAX_GUESSED_RECORD);
+        }
+        let mut sink = new_sink();
+        let mut tick = |_: u64, _: u64| Ok(crate::interrupt::check()?);
+        let limit = piece.end.saturating_sub(start);
+        let stretch = decoder.read_stretch(&mut reader, limit, &mut sink, None, &mut tick)?;
+        Ok((sink, stretch))
+    })();
+    PieceRead { start, outcome }
+}
+
+/// The byte after the first line feed at or after `piece.begin - 1`: where a record starts,
+/// unless that line feed is inside quotes.
+fn guess_start(schema: &Schema, piece: &Piece) -> Result<u64> {
+    let path = &schema.files[piece.file];
+    let mut file = File::open(path).map_err(|e| open_error(e, path))?;
+    let mut at = piece.begin - 1;
+    file.seek(SeekFrom::Start(at))?;
+    let mut buffer = vec![0u8; 64 << 10];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            return Ok(at);
+        }
+        if let Some(i) = memchr::memchr(b'\n', &buffer[..n]) {
+            return Ok(at + i as u64 + 1);
+        }
+        at += n as u64;
+    }
+}
+
+/// Where the data of a file starts: after a byte-order mark and the header record.
+fn file_start(path: &Path, delimiter: u8) -> Result<FileStart> {
+    let mut file = File::open(path).map_err(|e| open_error(e, path))?;
+    let mut bom = [0u8; 3];
+    let n = file.read(&mut bom)?;
+    let skip = if n == 3 && bom == [0xEF, 0xBB, 0xBF] {
+        3
+    } else {
+        0
+    };
+    file.seek(SeekFrom::Start(skip))?;
+    let mut reader = RecordReader::new(file, delimiter);
+    let header_lines = skip_header(&mut reader, path)?;
+    Ok(FileStart {
+        data_start: skip + reader.position(),
+        header_lines,
+    })
+}
+
+/// Each file's data cut into pieces of about the same size.
+fn plan_pieces(schema: &Schema, starts: &[FileStart], threads: usize) -> Result<Vec<Piece>> {
+    let mut lengths = Vec::new();
+    for path in &schema.files {
+        let len = std::fs::metadata(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .len();
+        lengths.push(len);
+    }
+    let total: u64 = lengths.iter().sum();
+    let size = piece_size(total, threads);
+    let mut pieces = Vec::new();
+    for (file, (start, &len)) in starts.iter().zip(&lengths).enumerate() {
+        let mut begin = start.data_start;
+        loop {
+            let end = (begin + size).min(len);
+            pieces.push(Piece {
+                file,
+                begin,
+                end: if end + size / 4 >= len { len } else { end },
+                first: begin == start.data_start,
+            });
+            begin = pieces.last().map_or(len, |p| p.end);
+            if begin >= len {
+                break;
+            }
+        }
+    }
+    Ok(pieces)
+}
+
+/// `KPI_PIECE_BYTES` overrides the size, for tests that want cuts everywhere.
+fn piece_size(total: u64, threads: usize) -> u64 {
+    if let Some(size) = std::env::var("KPI_PIECE_BYTES")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|&s| s > 0)
+    {
+        return size;
+    }
+    (total / (threads as u64 * PIECES_PER_THREAD)).clamp(MIN_PIECE, MAX_PIECE)
+}
+
+fn open_error(e: std::io::Error, path: &Path) -> anyhow::Error {
+    anyhow::anyhow!("cannot open {}: {e}", path.display())
+}

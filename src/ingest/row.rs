@@ -1,0 +1,260 @@
+//! One stretch of a source file, record by record: each record becomes the values of the used
+//! columns, handed to a [`Sink`]; what is wrong with a record is counted, with its line.
+//!
+//! A stretch is a whole file (read sequentially) or a byte range of one (read by a thread). Its
+//! line numbers count from the stretch's start; the caller shifts them once it knows how many
+//! lines came before.
+
+use super::lookup::Cell;
+use super::parse::parse_field;
+use super::records::{Record, RecordReader};
+use super::scan::{Issue, Sink};
+use super::schema::Schema;
+use crate::value::{recycle, DataType, Value};
+use std::collections::HashMap;
+use std::io::Read;
+
+/// Rows between two looks at Ctrl-C (and at the progress bar).
+pub(super) const ROWS_PER_TICK: u64 = 65_536;
+
+/// Where each used column's value comes from.
+enum Slot {
+    Field(usize, DataType),
+    Lookup { table: usize, cell: usize },
+}
+
+/// Turns records into the values of the used columns, in slot order.
+pub(super) struct RowDecoder<'s> {
+    schema: &'s Schema,
+    slots: Vec<Slot>,
+    width: usize,
+}
+
+/// What a stretch read: its counts, and where it stopped.
+#[derive(Debug, Default)]
+pub(super) struct Stretch {
+    /// Data rows (ragged ones included, blank lines not).
+    pub rows_read: u64,
+    /// Rows skipped because a later row has the same key.
+    pub duplicates: u64,
+    pub ragged: Issue,
+    /// Per used column: values that did not parse as its type.
+    pub invalid: Vec<Issue>,
+    /// Line feeds read: the line numbers the stretch took.
+    pub lines: u64,
+    /// Offset (from the reader's start) of the first record not read.
+    pub end: u64,
+}
+
+/// Why a stretch stopped early.
+#[derive(Debug)]
+pub(super) enum StretchError {
+    /// A problem at a line counted from the stretch's start.
+    At {
+        line: u64,
+        message: String,
+    },
+    Other(anyhow::Error),
+}
+
+impl From<std::io::Error> for StretchError {
+    fn from(e: std::io::Error) -> Self {
+        StretchError::Other(e.into())
+    }
+}
+
+/// Keep-last deduplication: the ordinal of the last row of each key, and the running ordinal.
+pub(super) struct Dedup {
+    pub key: usize,
+    pub last: HashMap<String, u64>,
+    pub ordinal: u64,
+}
+
+impl<'s> RowDecoder<'s> {
+    pub fn new(schema: &'s Schema, used: &[usize]) -> RowDecoder<'s> {
+        RowDecoder {
+            schema,
+            slots: slots(schema, used),
+            width: schema.header.len(),
+        }
+    }
+
+    /// Reads records while they start before `limit` (an offset from the reader's start),
+    /// feeding `sink`. `tick` runs every [`ROWS_PER_TICK`] rows with the offset reached.
+    pub fn read_stretch<R: Read, S: Sink>(
+        &self,
+        reader: &mut RecordReader<R>,
+        limit: u64,
+        sink: &mut S,
+        mut dedup: Option<&mut Dedup>,
+        tick: &mut dyn FnMut(u64, u64) -> anyhow::Result<()>,
+    ) -> Result<Stretch, StretchError> {
+        let mut stretch = Stretch {
+            invalid: self.slots.iter().map(|_| Issue::default()).collect(),
+            ..Stretch::default()
+        };
+        let mut buffer: Vec<Value<'static>> = Vec::with_capacity(self.slots.len());
+        while reader.position() < limit {
+            if stretch.rows_read.is_multiple_of(ROWS_PER_TICK) {
+                tick(reader.position(), stretch.rows_read).map_err(StretchError::Other)?;
+            }
+            let Some(record) = reader.next_record()? else {
+                break;
+            };
+            let line = stretch.lines + 1 + record.blank_lines_before();
+            stretch.lines += record.line_breaks();
+            if record.len() != self.width {
+                if record.len() == 1 && record.field(0).trim_ascii().is_empty() {
+                    continue; // a line of spaces is not a row
+                }
+                let breaks = swallowed_lines(&record);
+                if breaks > 0 {
+                    return Err(StretchError::At {
+                        line,
+                        message: swallowed_message(breaks, record.len(), self.width),
+                    });
+                }
+                stretch.rows_read += 1;
+                stretch.ragged.record_local(line);
+                continue;
+            }
+            stretch.rows_read += 1;
+            if let Some(dedup) = dedup.as_deref_mut() {
+                if !dedup.keeps(&record, line)? {
+                    stretch.duplicates += 1;
+                    continue;
+                }
+            }
+            let mut values = recycle(std::mem::take(&mut buffer));
+            self.decode(&record, &mut values, &mut stretch.invalid, line)?;
+            sink.add_row(&values);
+            buffer = recycle(values);
+        }
+        stretch.end = reader.position();
+        Ok(stretch)
+    }
+
+    fn decode<'r>(
+        &'r self,
+        record: &'r Record<'_>,
+        values: &mut Vec<Value<'r>>,
+        invalid: &mut [Issue],
+        line: u64,
+    ) -> Result<(), StretchError> {
+        for (i, slot) in self.slots.iter().enumerate() {
+            let value = match *slot {
+                Slot::Field(index, ty) => {
+                    let text = utf8(record.field(index), line, &self.schema.header[index])?;
+                    parse_field(text, ty, &self.schema.format).unwrap_or_else(|()| {
+                        invalid[i].record_local(line);
+                        Value::Null
+                    })
+                }
+                Slot::Lookup { table, cell } => match self.schema.lookups.get(table) {
+                    Some(lookup) => {
+                        let key = record.get(lookup.on).unwrap_or_default();
+                        let key = utf8(key, line, &self.schema.header[lookup.on])?;
+                        lookup
+                            .get(key)
+                            .and_then(|cells| cells.get(cell))
+                            .map_or(Value::Null, Cell::as_value)
+                    }
+                    None => Value::Null,
+                },
+            };
+            values.push(value);
+        }
+        Ok(())
+    }
+}
+
+impl Dedup {
+    /// Whether this row is the last of its key (rows with an empty key are all kept).
+    fn keeps(&mut self, record: &Record<'_>, line: u64) -> Result<bool, StretchError> {
+        self.ordinal += 1;
+        let key = utf8(record.field(self.key), line, "key")?.trim();
+        Ok(key.is_empty() || self.last.get(key) == Some(&self.ordinal))
+    }
+}
+
+/// First pass for keep-last deduplication: the ordinal of the last row of each key.
+pub(super) fn last_row_per_key<R: Read>(
+    reader: &mut RecordReader<R>,
+    width: usize,
+    key: usize,
+    dedup: &mut Dedup,
+) -> Result<(), StretchError> {
+    let mut lines = 0;
+    while let Some(record) = reader.next_record()? {
+        let line = lines + 1 + record.blank_lines_before();
+        lines += record.line_breaks();
+        if record.len() != width {
+            continue;
+        }
+        dedup.ordinal += 1;
+        if dedup.ordinal.is_multiple_of(ROWS_PER_TICK) {
+            crate::interrupt::check().map_err(|e| StretchError::Other(e.into()))?;
+        }
+        let k = utf8(record.field(key), line, "key")?.trim();
+        if !k.is_empty() {
+            match dedup.last.get_mut(k) {
+                Some(o) => *o = dedup.ordinal,
+                None => {
+                    dedup.last.insert(k.to_string(), dedup.ordinal);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn utf8<'r>(bytes: &'r [u8], line: u64, column: &str) -> Result<&'r str, StretchError> {
+    std::str::from_utf8(bytes).map_err(|_| StretchError::At {
+        line,
+        message: format!(
+            "column `{column}`: the file is not valid UTF-8\n  hint: if it comes from Excel on Windows, set encoding = \"windows-1252\" on the source"
+        ),
+    })
+}
+
+/// Line breaks inside the fields of a ragged record: the mark of an unbalanced quote, which
+/// swallows the following lines into one field (a real quoted line break keeps the row whole).
+fn swallowed_lines(record: &Record<'_>) -> usize {
+    (0..record.len())
+        .map(|i| memchr::memchr_iter(b'\n', record.field(i)).count())
+        .sum()
+}
+
+/// The message of a stray quote (the caller puts the file and line before it).
+fn swallowed_message(breaks: usize, fields: usize, width: usize) -> String {
+    format!(
+        "malformed CSV: a quote opened on this line is not closed where the row ends; \
+         the row runs over {breaks} more line(s) and has {fields} fields instead of {width}\n  \
+         hint: look for a stray \" in that row"
+    )
+}
+
+fn slots(schema: &Schema, used: &[usize]) -> Vec<Slot> {
+    let width = schema.header.len();
+    used.iter()
+        .map(|&c| {
+            if c < width {
+                return Slot::Field(c, schema.columns[c].1);
+            }
+            let mut offset = c - width;
+            for (table, lookup) in schema.lookups.iter().enumerate() {
+                if offset < lookup.columns.len() {
+                    return Slot::Lookup {
+                        table,
+                        cell: offset,
+                    };
+                }
+                offset -= lookup.columns.len();
+            }
+            Slot::Lookup {
+                table: usize::MAX,
+                cell: 0,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,196 @@
+//! `--threads`: a source split into byte ranges read by several threads gives exactly the
+//! values, bit for bit, that one thread reading it in order gives — whatever the number of
+//! threads and wherever the cuts fall, including inside quoted fields that hold line breaks
+//! (where a thread's guess of the first record is wrong and must be caught).
+
+use crate::support::Workdir;
+
+const KPIS: &str = r#"
+[settings]
+frequency = "month"
+
+[sources.deals]
+path = "data/*.csv"
+columns = { created_at = "date", amount = "number", score = "number" }
+
+[[kpi]]
+id = "deals"
+source = "deals"
+time = "created_at"
+formula = "count(*)"
+dimensions = ["region", "region+stage"]
+
+[[kpi]]
+id = "won_amount"
+source = "deals"
+time = "created_at"
+formula = "sum(amount) FILTER (WHERE stage = 'Won')"
+dimensions = ["region"]
+
+[[kpi]]
+id = "amount_stats"
+source = "deals"
+time = "created_at"
+formula = "avg(amount) + min(amount) / 3 + max(amount) / 7 + median(amount) + quantile_cont(amount, 0.9)"
+dimensions = ["region"]
+
+[[kpi]]
+id = "accounts"
+source = "deals"
+time = "created_at"
+formula = "count(DISTINCT account)"
+dimensions = ["region"]
+
+[[kpi]]
+id = "kept_accounts"
+source = "deals"
+time = "created_at"
+formula = "retention(account)"
+
+[[kpi]]
+id = "nps"
+source = "deals"
+time = "created_at"
+formula = "nps(score)"
+dimensions = ["stage"]
+"#;
+
+/// A deterministic export: most rows hold a quoted note with line breaks, delimiters and
+/// doubled quotes; amounts have cents (a float sum in another order would differ in its last
+/// bits); a few amounts are invalid, so that warnings name lines.
+fn export(seed: u64, rows: usize, bom: bool) -> (String, Vec<usize>) {
+    let mut state = seed;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let mut text = String::from(if bom { "\u{feff}" } else { "" });
+    text.push_str("id,account,region,stage,created_at,amount,score,note\n");
+    let mut line = 2;
+    let mut invalid_lines = Vec::new();
+    for i in 0..rows {
+        let region = ["North", "South", "\"East, Far\"", "West", ""][next(5) as usize];
+        let stage = ["Won", "Lost", "Open"][next(3) as usize];
+        let day = 1 + next(28);
+        let month = 6 + next(3);
+        let amount = match next(40) {
+            0 => {
+                invalid_lines.push(line);
+                "n/a".to_string()
+            }
+            1 => String::new(),
+            _ => format!("{}.{:02}", next(1_000_000), next(100)),
+        };
+        let score = if next(3) == 0 {
+            next(11).to_string()
+        } else {
+            String::new()
+        };
+        let breaks = next(3) as usize;
+        let note = match next(4) {
+            0 => "plain".to_string(),
+            _ => format!(
+                "\"call back,{}\nsaid \"\"maybe\"\"\"",
+                "\r\n;".repeat(breaks)
+            ),
+        };
+        let eol = if i % 5 == 0 { "\r\n" } else { "\n" };
+        text.push_str(&format!(
+            "{i},acc{},{region},{stage},2026-{month:02}-{day:02},{amount},{score},{note}{eol}",
+            next(300)
+        ));
+        line += 1 + note.matches('\n').count();
+    }
+    (text, invalid_lines)
+}
+
+fn setup() -> (Workdir, usize) {
+    let dir = Workdir::new();
+    dir.write("kpis.toml", KPIS);
+    let (first, invalid) = export(7, 2_500, true);
+    dir.write("data/a.csv", first);
+    dir.write("data/b.csv", export(11, 1_500, false).0);
+    (dir, invalid[0])
+}
+
+/// The JSON report without its clock field, and the warnings.
+fn run(dir: &Workdir, threads: &str, piece_bytes: Option<&str>) -> (String, String) {
+    let mut command = dir.command(&[
+        "run",
+        "--as-of",
+        "2026-09-01",
+        "--no-archive",
+        "--format",
+        "json",
+        "--threads",
+        threads,
+    ]);
+    if let Some(bytes) = piece_bytes {
+        command.env("KPI_PIECE_BYTES", bytes);
+    }
+    let output = crate::support::Output::of(command.output().expect("run kpi"));
+    output.expect_code(0);
+    let mut report: serde_json::Value = serde_json::from_str(&output.stdout).expect("json");
+    report
+        .as_object_mut()
+        .expect("object")
+        .remove("generated_at");
+    (report.to_string(), output.stderr)
+}
+
+#[test]
+fn every_thread_count_and_cut_gives_the_same_bits() {
+    let (dir, first_invalid) = setup();
+    let (expected, warnings) = run(&dir, "1", None);
+    assert!(expected.contains("\"kept_accounts\""), "{expected}");
+    // The warning names the first invalid amount's line, counted over multi-line records.
+    assert!(
+        warnings.contains(&format!("data/a.csv:{first_invalid}")),
+        "line {first_invalid} expected in: {warnings}"
+    );
+    for (threads, piece) in [
+        ("2", "97"),
+        ("7", "97"),
+        ("7", "1000"),
+        ("2", "4096"),
+        ("3", "61"),
+    ] {
+        let (report, stderr) = run(&dir, threads, Some(piece));
+        assert_eq!(
+            report, expected,
+            "--threads {threads} with {piece}-byte pieces differs from one thread"
+        );
+        assert_eq!(stderr, warnings, "--threads {threads}, {piece}-byte pieces");
+    }
+}
+
+#[test]
+fn a_stray_quote_is_reported_at_its_line_whatever_the_threads() {
+    let dir = Workdir::new();
+    dir.write("kpis.toml", KPIS);
+    let mut text = String::from("id,account,region,stage,created_at,amount,score,note\n");
+    for i in 0..400 {
+        if i == 150 {
+            text.push_str("150,acc1,North,Won,2026-07-01,\"12.50,3,plain\n");
+        } else {
+            text.push_str(&format!("{i},acc{i},North,Won,2026-07-01,12.50,3,plain\n"));
+        }
+    }
+    dir.write("data/a.csv", text);
+    let args = ["run", "--as-of", "2026-09-01", "--no-archive", "--threads"];
+    let one = dir.run(&[&args[..], &["1"]].concat());
+    one.expect_code(4);
+    // Row 150 is on line 152: the header is line 1.
+    assert!(
+        one.stderr.contains("data/a.csv:152: malformed CSV"),
+        "{}",
+        one.stderr
+    );
+    let mut command = dir.command(&[&args[..], &["4"]].concat());
+    command.env("KPI_PIECE_BYTES", "300");
+    let four = crate::support::Output::of(command.output().expect("run kpi"));
+    four.expect_code(4);
+    assert_eq!(four.stderr, one.stderr);
+}
