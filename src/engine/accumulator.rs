@@ -1,11 +1,10 @@
 //! Accumulators: one per aggregate per group, fed value by value, mergeable (so that a pass
 //! split in parts — per thread, per file — gives the same result), finished into a value.
 
+use super::distinct::DistinctSet;
 use super::exact_sum::ExactSum;
 use crate::formula::{AggKind, Val};
 use crate::value::{DataType, Value};
-use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Accumulator {
@@ -27,8 +26,8 @@ pub enum Accumulator {
     Max(Option<f64>),
     /// median and quantiles need every value.
     Values(Vec<f64>),
-    /// count(DISTINCT x) and retention: 128-bit hashes of the values (collisions negligible).
-    Distinct(HashSet<u128>),
+    /// count(DISTINCT x) and retention: the values' hashes.
+    Distinct(DistinctSet),
     Nps {
         n: u64,
         promoters: u64,
@@ -52,7 +51,9 @@ impl Accumulator {
             AggKind::Min => Accumulator::Min(None),
             AggKind::Max => Accumulator::Max(None),
             AggKind::Quantile(_) => Accumulator::Values(Vec::new()),
-            AggKind::CountDistinct | AggKind::Retention => Accumulator::Distinct(HashSet::new()),
+            AggKind::CountDistinct | AggKind::Retention => {
+                Accumulator::Distinct(DistinctSet::default())
+            }
             AggKind::Nps => Accumulator::Nps {
                 n: 0,
                 promoters: 0,
@@ -98,7 +99,7 @@ impl Accumulator {
             Accumulator::Values(values) => values.extend(number(v)),
             Accumulator::Distinct(set) => {
                 if !v.is_null() {
-                    set.insert(hash128(v));
+                    set.add(v);
                 }
             }
             Accumulator::Nps {
@@ -112,6 +113,14 @@ impl Accumulator {
                     *detractors += (score <= 6.0) as u64;
                 }
             }
+        }
+    }
+
+    /// Puts what it holds in its final form before it is read (a distinct set sorted), so
+    /// that reading it costs no copy.
+    pub fn settle(&mut self) {
+        if let Accumulator::Distinct(set) = self {
+            set.settle();
         }
     }
 
@@ -138,7 +147,7 @@ impl Accumulator {
             (Accumulator::Min(a), Accumulator::Min(b)) => *a = pick(*a, *b, f64::min),
             (Accumulator::Max(a), Accumulator::Max(b)) => *a = pick(*a, *b, f64::max),
             (Accumulator::Values(a), Accumulator::Values(b)) => a.extend_from_slice(b),
-            (Accumulator::Distinct(a), Accumulator::Distinct(b)) => a.extend(b.iter().copied()),
+            (Accumulator::Distinct(a), Accumulator::Distinct(b)) => a.merge(b),
             (
                 Accumulator::Nps {
                     n,
@@ -274,33 +283,15 @@ pub fn quantile_cont(values: &[f64], p: f64) -> Option<f64> {
     Some(lo_value + (hi_value - lo_value) * (rank - lo as f64))
 }
 
-fn retention(current: &HashSet<u128>, previous: Option<&Accumulator>) -> Value<'static> {
+fn retention(current: &DistinctSet, previous: Option<&Accumulator>) -> Value<'static> {
     let Some(Accumulator::Distinct(before)) = previous else {
         return Value::Null;
     };
     if before.is_empty() {
         return Value::Null;
     }
-    let kept = before.iter().filter(|h| current.contains(h)).count();
-    Value::Num(kept as f64 / before.len() as f64)
-}
-
-/// Two independent 64-bit hashes of a value's canonical bytes: 1 and 1.0 hash alike.
-fn hash128(v: &Val) -> u128 {
-    let half = |salt: u8| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        salt.hash(&mut h);
-        match v {
-            Val::Num(n) => (0u8, if *n == 0.0 { 0.0f64 } else { *n }.to_bits()).hash(&mut h),
-            Val::Str(s) => (1u8, s.as_ref()).hash(&mut h),
-            Val::Bool(b) => (2u8, *b).hash(&mut h),
-            Val::Date(d) => (3u8, *d).hash(&mut h),
-            Val::DateTime(t) => (4u8, *t).hash(&mut h),
-            Val::Null => 5u8.hash(&mut h),
-        }
-        h.finish()
-    };
-    ((half(0x5a) as u128) << 64) | half(0xa5) as u128
+    let (kept, of) = current.kept_from(before);
+    Value::Num(kept as f64 / of as f64)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 pub mod accumulator;
 pub mod compare;
 pub mod derived;
+pub mod distinct;
 pub mod exact_sum;
 mod groups;
 pub mod pass;

@@ -67,6 +67,9 @@ pub struct SourcePass<'p> {
     row_groups: Vec<u32>,
     /// Slots that some breakdown groups by.
     dimension_slots: Vec<usize>,
+    /// The time column's slot and the day ranges of every window, sorted, when a row can be
+    /// told unwanted by its time alone: see [`SourcePass::time_gate`].
+    gate: Option<(usize, Vec<(i32, i32)>)>,
 }
 
 impl<'p> SourcePass<'p> {
@@ -78,7 +81,7 @@ impl<'p> SourcePass<'p> {
             .map(|k| k.breakdowns.iter().map(|b| b.slots.clone()).collect())
             .collect();
         let (combos, of_kpis) = combos_of(&slot_lists);
-        let kpis = plan
+        let kpis: Vec<KpiState> = plan
             .kpis
             .iter()
             .zip(windows)
@@ -107,8 +110,10 @@ impl<'p> SourcePass<'p> {
             .collect();
         dimension_slots.sort_unstable();
         dimension_slots.dedup();
+        let gate = time_gate(plan, &kpis);
         SourcePass {
             plan,
+            gate,
             kpis,
             interners,
             row_groups: vec![0; combos.len()],
@@ -175,6 +180,37 @@ impl<'p> SourcePass<'p> {
                         empty => *empty = Some(group),
                     }
                 }
+            }
+        }
+    }
+
+    /// The slot of the time column when a row's time alone can tell that no KPI wants it:
+    /// every KPI of the source has that time column and no source filter comes first. The
+    /// reader then parses that column first and skips the others of unwanted rows (most rows
+    /// of a long export when one period is computed).
+    pub fn time_gate(&self) -> Option<usize> {
+        self.gate.as_ref().map(|(slot, _)| *slot)
+    }
+
+    /// Whether some KPI's window holds this time (the time column's value).
+    pub fn wants(&self, time: &Value) -> bool {
+        let Some((_, ranges)) = &self.gate else {
+            return true;
+        };
+        day_of(time).is_some_and(|day| {
+            let i = ranges.partition_point(|&(start, _)| start <= day);
+            i > 0 && day <= ranges[i - 1].1
+        })
+    }
+
+    /// Counts a row that [`SourcePass::wants`] turned down, as [`SourcePass::add_row`] would.
+    pub fn add_outside(&mut self, time: &Value) {
+        self.rows += 1;
+        let day = day_of(time);
+        for state in &mut self.kpis {
+            state.counts.outside += 1;
+            if let Some(day) = day {
+                state.widen_span(day);
             }
         }
     }
@@ -247,6 +283,36 @@ impl<'p> SourcePass<'p> {
     }
 }
 
+/// The day of a date or timestamp.
+fn day_of(time: &Value) -> Option<i32> {
+    match *time {
+        Value::Date(d) => Some(d),
+        Value::DateTime(t) => Some(t.div_euclid(MICROS_PER_DAY) as i32),
+        _ => None,
+    }
+}
+
+/// See [`SourcePass::time_gate`]: the shared time slot and the merged day ranges.
+fn time_gate(plan: &SourcePlan, kpis: &[KpiState]) -> Option<(usize, Vec<(i32, i32)>)> {
+    if plan.filter.is_some() {
+        return None;
+    }
+    let slot = plan.kpis.first()?.time?;
+    if plan.kpis.iter().any(|k| k.time != Some(slot)) {
+        return None;
+    }
+    let mut ranges: Vec<(i32, i32)> = kpis.iter().flat_map(|k| k.ranges.iter().copied()).collect();
+    ranges.sort_unstable();
+    let mut merged: Vec<(i32, i32)> = Vec::new();
+    for (start, end) in ranges {
+        match merged.last_mut() {
+            Some(last) if start <= last.1.saturating_add(1) => last.1 = last.1.max(end),
+            _ => merged.push((start, end)),
+        }
+    }
+    Some((slot, merged))
+}
+
 /// The argument of one aggregate for a row; None when its FILTER rejects the row.
 fn agg_input<'a>(spec: &AggSpec, row: &[Value<'a>]) -> Option<Val<'a>> {
     if let Some(filter) = &spec.filter {
@@ -262,15 +328,8 @@ impl KpiState {
         let Some(slot) = plan.time else {
             return Some(0);
         };
-        let day = match row[slot] {
-            Value::Date(d) => d,
-            Value::DateTime(t) => t.div_euclid(MICROS_PER_DAY) as i32,
-            _ => return None,
-        };
-        self.span = Some(
-            self.span
-                .map_or((day, day), |(a, b)| (a.min(day), b.max(day))),
-        );
+        let day = day_of(&row[slot])?;
+        self.widen_span(day);
         let i = self
             .ranges
             .partition_point(|&(start, _)| start <= day)
@@ -278,7 +337,16 @@ impl KpiState {
         (day <= self.ranges[i].1).then_some(i)
     }
 
-    fn finish(self, plan: &KpiPlan, interners: &[Interner], combos: &[Combos]) -> KpiOutput {
+    fn widen_span(&mut self, day: i32) {
+        self.span = Some(
+            self.span
+                .map_or((day, day), |(a, b)| (a.min(day), b.max(day))),
+        );
+    }
+
+    fn finish(mut self, plan: &KpiPlan, interners: &[Interner], combos: &[Combos]) -> KpiOutput {
+        let accumulators = self.groups.iter_mut().flatten().flatten();
+        accumulators.for_each(|g| g.accs.iter_mut().for_each(Accumulator::settle));
         let nb = plan.breakdowns.len();
         let n_windows = self.windows.len().max(1);
         let mut windows = Vec::with_capacity(n_windows);

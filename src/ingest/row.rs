@@ -125,6 +125,13 @@ impl<'s> RowDecoder<'s> {
                     continue;
                 }
             }
+            if let Some(slot) = sink.gate() {
+                let time = self.decode_slot(slot, &record, &mut stretch.invalid, line)?;
+                if !sink.wants(&time) {
+                    sink.add_unwanted(&time);
+                    continue;
+                }
+            }
             let mut values = recycle(std::mem::take(&mut buffer));
             self.decode(&record, &mut values, &mut stretch.invalid, line)?;
             sink.add_row(&values);
@@ -141,30 +148,40 @@ impl<'s> RowDecoder<'s> {
         invalid: &mut [Issue],
         line: u64,
     ) -> Result<(), StretchError> {
-        for (i, slot) in self.slots.iter().enumerate() {
-            let value = match *slot {
-                Slot::Field(index, ty) => {
-                    let text = utf8(record.field(index), line, &self.schema.header[index])?;
-                    parse_field(text, ty, &self.schema.format).unwrap_or_else(|()| {
-                        invalid[i].record_local(line);
-                        Value::Null
-                    })
-                }
-                Slot::Lookup { table, cell } => match self.schema.lookups.get(table) {
-                    Some(lookup) => {
-                        let key = record.get(lookup.on).unwrap_or_default();
-                        let key = utf8(key, line, &self.schema.header[lookup.on])?;
-                        lookup
-                            .get(key)
-                            .and_then(|cells| cells.get(cell))
-                            .map_or(Value::Null, Cell::as_value)
-                    }
-                    None => Value::Null,
-                },
-            };
-            values.push(value);
+        for slot in 0..self.slots.len() {
+            values.push(self.decode_slot(slot, record, invalid, line)?);
         }
         Ok(())
+    }
+
+    /// The value of one used column (`slot`) in a record; an invalid one is counted, and null.
+    fn decode_slot<'r>(
+        &'r self,
+        slot: usize,
+        record: &'r Record<'_>,
+        invalid: &mut [Issue],
+        line: u64,
+    ) -> Result<Value<'r>, StretchError> {
+        Ok(match self.slots[slot] {
+            Slot::Field(index, ty) => {
+                let text = utf8(record.field(index), line, &self.schema.header[index])?;
+                parse_field(text, ty, &self.schema.format).unwrap_or_else(|()| {
+                    invalid[slot].record_local(line);
+                    Value::Null
+                })
+            }
+            Slot::Lookup { table, cell } => match self.schema.lookups.get(table) {
+                Some(lookup) => {
+                    let key = record.get(lookup.on).unwrap_or_default();
+                    let key = utf8(key, line, &self.schema.header[lookup.on])?;
+                    lookup
+                        .get(key)
+                        .and_then(|cells| cells.get(cell))
+                        .map_or(Value::Null, Cell::as_value)
+                }
+                None => Value::Null,
+            },
+        })
     }
 }
 

@@ -24,6 +24,16 @@ use std::path::{Path, PathBuf};
 /// what one sink fed every row would give, whatever the split.
 pub trait Sink: Send {
     fn add_row(&mut self, row: &[Value<'_>]);
+    /// A slot whose value alone can tell that a row is not wanted: it is parsed first, and
+    /// [`Sink::wants`] decides whether the others are.
+    fn gate(&self) -> Option<usize> {
+        None
+    }
+    fn wants(&self, _gate_value: &Value<'_>) -> bool {
+        true
+    }
+    /// A row turned down by [`Sink::wants`], still to be counted.
+    fn add_unwanted(&mut self, _gate_value: &Value<'_>) {}
     fn absorb(&mut self, other: Self)
     where
         Self: Sized;

@@ -312,4 +312,16 @@ impl ingest::Sink for SourcePass<'_> {
     fn absorb(&mut self, other: Self) {
         self.merge(other);
     }
+
+    fn gate(&self) -> Option<usize> {
+        self.time_gate()
+    }
+
+    fn wants(&self, time: &crate::value::Value<'_>) -> bool {
+        SourcePass::wants(self, time)
+    }
+
+    fn add_unwanted(&mut self, time: &crate::value::Value<'_>) {
+        self.add_outside(time);
+    }
 }
