@@ -13,6 +13,7 @@ pub mod exact_sum;
 mod groups;
 pub mod pass;
 pub mod plan;
+mod shared;
 pub mod significance;
 pub mod targets;
 pub mod windows;

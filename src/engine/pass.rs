@@ -5,7 +5,8 @@
 use super::accumulator::Accumulator;
 use super::groups::{combos_of, Combos, Interner};
 use super::plan::{KpiPlan, SourcePlan};
-use crate::formula::{AggSpec, Val};
+use super::shared::{KpiExprs, SharedExprs};
+use crate::formula::Val;
 use crate::period::Window;
 use crate::value::{date_from_days, days_from_date, recycle, Value, MICROS_PER_DAY};
 
@@ -40,6 +41,9 @@ struct KpiState {
     /// Sorted, non-overlapping; empty for a snapshot KPI (every row counts).
     windows: Vec<Window>,
     ranges: Vec<(i32, i32)>,
+    /// An earlier KPI of the pass with the same time column and windows, whose window for
+    /// the row this one takes instead of searching again.
+    same_windows_as: Option<usize>,
     /// Index: window × breakdowns + breakdown, then the group's number in its breakdown's
     /// [`Combos`] (None: no row yet).
     groups: Vec<Vec<Option<Group>>>,
@@ -61,6 +65,14 @@ pub struct SourcePass<'p> {
     pub rows: u64,
     /// Each aggregate's input for the current row; kept to reuse its allocation row after row.
     args: Vec<Option<Val<'static>>>,
+    /// Filters and arguments, each evaluated once per row whatever the KPIs that use it.
+    exprs: SharedExprs,
+    /// Per KPI: where its expressions are in `exprs`.
+    kpi_exprs: Vec<KpiExprs>,
+    /// The current row's value of each of `exprs` (None until first used).
+    cache: Vec<Option<Val<'static>>>,
+    /// The current row's day and window, per KPI.
+    found: Vec<(Option<i32>, Option<usize>)>,
     /// The current row's interned dimension values, by slot.
     ids: Vec<u32>,
     /// The current row's group number in each of `combos`.
@@ -100,6 +112,7 @@ impl<'p> SourcePass<'p> {
                     combos,
                     counts: KpiCounts::default(),
                     span: None,
+                    same_windows_as: None,
                 }
             })
             .collect();
@@ -110,7 +123,21 @@ impl<'p> SourcePass<'p> {
             .collect();
         dimension_slots.sort_unstable();
         dimension_slots.dedup();
+        let mut kpis = kpis;
+        for k in 0..kpis.len() {
+            kpis[k].same_windows_as = (0..k).find(|&j| {
+                plan.kpis[j].time.is_some()
+                    && plan.kpis[j].time == plan.kpis[k].time
+                    && kpis[j].ranges == kpis[k].ranges
+            });
+        }
         let gate = time_gate(plan, &kpis);
+        let mut exprs = SharedExprs::default();
+        let kpi_exprs = plan
+            .kpis
+            .iter()
+            .map(|k| exprs.bind(k.filter.as_ref(), &k.formula.aggs))
+            .collect();
         SourcePass {
             plan,
             gate,
@@ -121,6 +148,10 @@ impl<'p> SourcePass<'p> {
             filtered: 0,
             rows: 0,
             args: Vec::new(),
+            cache: Vec::new(),
+            found: Vec::new(),
+            exprs,
+            kpi_exprs,
             ids: vec![0; plan.used.len()],
             dimension_slots,
         }
@@ -231,21 +262,49 @@ impl<'p> SourcePass<'p> {
             *id = combo.id(&self.ids);
         }
         let mut args: Vec<Option<Val>> = recycle(std::mem::take(&mut self.args));
-        for (plan, state) in self.plan.kpis.iter().zip(&mut self.kpis) {
-            let Some(window) = state.window_of(plan, row) else {
+        let mut cache: Vec<Option<Val>> = recycle(std::mem::take(&mut self.cache));
+        cache.resize(self.exprs.len(), None);
+        let exprs = &self.exprs;
+        let mut found: Vec<(Option<i32>, Option<usize>)> = recycle(std::mem::take(&mut self.found));
+        for ((plan, state), bound) in self
+            .plan
+            .kpis
+            .iter()
+            .zip(&mut self.kpis)
+            .zip(&self.kpi_exprs)
+        {
+            let located = match state.same_windows_as {
+                Some(leader) => {
+                    let (day, window) = found[leader];
+                    if let Some(day) = day {
+                        state.widen_span(day);
+                    }
+                    (day, window)
+                }
+                None => state.window_of(plan, row),
+            };
+            found.push(located);
+            let Some(window) = located.1 else {
                 state.counts.outside += 1;
                 continue;
             };
-            if let Some(filter) = &plan.filter {
-                if !filter.eval(row).is_true() {
+            if let Some(filter) = bound.filter {
+                if !exprs.is_true(filter, row, &mut cache) {
                     state.counts.filtered += 1;
                     continue;
                 }
             }
             args.clear();
-            args.extend(plan.formula.aggs.iter().map(|spec| agg_input(spec, row)));
+            for &(filter, arg) in &bound.aggs {
+                let passes = filter.is_none_or(|f| exprs.is_true(f, row, &mut cache));
+                args.push(
+                    passes.then(|| arg.map_or(Val::Null, |a| exprs.eval(a, row, &mut cache))),
+                );
+            }
             let nb = state.combos.len();
-            for (b, &combo) in state.combos.iter().enumerate() {
+            // With a breakdown, the overall group is their union, made once at the end.
+            let first = usize::from(nb > 1);
+            for (b, &combo) in state.combos.iter().enumerate().skip(first) {
                 let id = self.row_groups[combo] as usize;
                 let groups = &mut state.groups[window * nb + b];
                 if groups.len() <= id {
@@ -269,6 +328,9 @@ impl<'p> SourcePass<'p> {
             }
         }
         self.args = recycle(args);
+        cache.clear();
+        self.cache = recycle(cache);
+        self.found = recycle(found);
     }
 
     /// The value of every KPI, window and group.
@@ -313,28 +375,19 @@ fn time_gate(plan: &SourcePlan, kpis: &[KpiState]) -> Option<(usize, Vec<(i32, i
     Some((slot, merged))
 }
 
-/// The argument of one aggregate for a row; None when its FILTER rejects the row.
-fn agg_input<'a>(spec: &AggSpec, row: &[Value<'a>]) -> Option<Val<'a>> {
-    if let Some(filter) = &spec.filter {
-        if !filter.eval(row).is_true() {
-            return None;
-        }
-    }
-    Some(spec.arg.as_ref().map_or(Val::Null, |arg| arg.eval(row)))
-}
-
 impl KpiState {
-    fn window_of(&mut self, plan: &KpiPlan, row: &[Value]) -> Option<usize> {
+    /// The row's day, and the window that holds it (None: outside every window).
+    fn window_of(&mut self, plan: &KpiPlan, row: &[Value]) -> (Option<i32>, Option<usize>) {
         let Some(slot) = plan.time else {
-            return Some(0);
+            return (None, Some(0));
         };
-        let day = day_of(&row[slot])?;
+        let Some(day) = day_of(&row[slot]) else {
+            return (None, None);
+        };
         self.widen_span(day);
-        let i = self
-            .ranges
-            .partition_point(|&(start, _)| start <= day)
-            .checked_sub(1)?;
-        (day <= self.ranges[i].1).then_some(i)
+        let i = self.ranges.partition_point(|&(start, _)| start <= day);
+        let window = i.checked_sub(1).filter(|&i| day <= self.ranges[i].1);
+        (Some(day), window)
     }
 
     fn widen_span(&mut self, day: i32) {
@@ -351,6 +404,16 @@ impl KpiState {
         let n_windows = self.windows.len().max(1);
         let mut windows = Vec::with_capacity(n_windows);
         for w in 0..n_windows {
+            if nb > 1 {
+                // Every row of the window is in exactly one group of any breakdown, so the
+                // overall group is the merge of the first breakdown's groups. Only this window's
+                // and the previous one's (for retention) are kept at a time.
+                let union = union_of(plan, &self.groups[w * nb + 1]);
+                self.groups[w * nb] = vec![union];
+                if let Some(p) = w.checked_sub(2) {
+                    self.groups[p * nb] = Vec::new();
+                }
+            }
             let mut groups = Vec::new();
             for (b, breakdown) in plan.breakdowns.iter().enumerate() {
                 let keys = &combos[self.combos[b]].keys;
@@ -396,6 +459,30 @@ impl KpiState {
                 .and_then(|(a, b)| Some((date_from_days(a)?, date_from_days(b)?))),
         }
     }
+}
+
+/// The merge of a breakdown's groups (None when it has none).
+fn union_of(plan: &KpiPlan, groups: &[Option<Group>]) -> Option<Group> {
+    let mut union: Option<Group> = None;
+    for group in groups.iter().flatten() {
+        let union = union.get_or_insert_with(|| Group {
+            rows: 0,
+            accs: plan
+                .formula
+                .aggs
+                .iter()
+                .map(|a| Accumulator::new(a.kind))
+                .collect(),
+        });
+        union.rows += group.rows;
+        for (acc, theirs) in union.accs.iter_mut().zip(&group.accs) {
+            acc.merge(theirs);
+        }
+    }
+    if let Some(union) = &mut union {
+        union.accs.iter_mut().for_each(Accumulator::settle);
+    }
+    union
 }
 
 fn finish_group(
