@@ -20,6 +20,19 @@ struct Group {
 }
 
 impl Group {
+    /// A group without rows, with the KPI's accumulators.
+    fn empty(plan: &KpiPlan) -> Group {
+        Group {
+            rows: 0,
+            accs: plan
+                .formula
+                .aggs
+                .iter()
+                .map(|a| Accumulator::new(a.kind))
+                .collect(),
+        }
+    }
+
     fn absorb(&mut self, other: Group) {
         self.rows += other.rows;
         for (acc, theirs) in self.accs.iter_mut().zip(&other.accs) {
@@ -310,15 +323,7 @@ impl<'p> SourcePass<'p> {
                 if groups.len() <= id {
                     groups.resize_with(id + 1, || None);
                 }
-                let group = groups[id].get_or_insert_with(|| Group {
-                    rows: 0,
-                    accs: plan
-                        .formula
-                        .aggs
-                        .iter()
-                        .map(|a| Accumulator::new(a.kind))
-                        .collect(),
-                });
+                let group = groups[id].get_or_insert_with(|| Group::empty(plan));
                 group.rows += 1;
                 for ((acc, spec), arg) in group.accs.iter_mut().zip(&plan.formula.aggs).zip(&args) {
                     if let Some(v) = arg {
@@ -465,15 +470,7 @@ impl KpiState {
 fn union_of(plan: &KpiPlan, groups: &[Option<Group>]) -> Option<Group> {
     let mut union: Option<Group> = None;
     for group in groups.iter().flatten() {
-        let union = union.get_or_insert_with(|| Group {
-            rows: 0,
-            accs: plan
-                .formula
-                .aggs
-                .iter()
-                .map(|a| Accumulator::new(a.kind))
-                .collect(),
-        });
+        let union = union.get_or_insert_with(|| Group::empty(plan));
         union.rows += group.rows;
         for (acc, theirs) in union.accs.iter_mut().zip(&group.accs) {
             acc.merge(theirs);
