@@ -39,7 +39,13 @@ impl Default for FieldFormat {
 // this keeps the per-field path free of any allocation.
 #[allow(clippy::result_unit_err)]
 pub fn parse_field<'a>(raw: &'a str, ty: DataType, fmt: &FieldFormat) -> Result<Value<'a>, ()> {
-    let s = raw.trim();
+    // Most cells have no padding: two byte tests instead of a Unicode-aware trim.
+    let padded = |b: Option<&u8>| b.is_none_or(|b| !b.is_ascii_graphic());
+    let s = if padded(raw.as_bytes().first()) || padded(raw.as_bytes().last()) {
+        raw.trim()
+    } else {
+        raw
+    };
     if is_null_trimmed(s, fmt) {
         return Ok(Value::Null);
     }

@@ -4,6 +4,7 @@
 use super::files;
 use super::lookup::LookupTable;
 use super::parse::FieldFormat;
+use super::records::RecordReader;
 use super::sniff;
 use crate::config::{Encoding, Source};
 use crate::value::DataType;
@@ -174,37 +175,43 @@ fn column_types(
     for (name, _) in &source.columns {
         find_column(header, name, &source.name, "columns")?;
     }
-    let mut samples: Vec<Vec<String>> = vec![Vec::new(); header.len()];
-    let mut reader = files::csv_reader(path, source.encoding, delimiter)?;
-    let mut record = csv::StringRecord::new();
+    let declared: Vec<Option<DataType>> = header
+        .iter()
+        .map(|name| {
+            let found = source
+                .columns
+                .iter()
+                .find(|(c, _)| c.eq_ignore_ascii_case(name));
+            found.map(|(_, t)| *t)
+        })
+        .collect();
+    let mut evidence: Vec<sniff::Evidence> = header
+        .iter()
+        .map(|_| sniff::Evidence::new(format))
+        .collect();
+    // Columns still undecided; a declared one, or one that can only be a string, is not.
+    let mut open: Vec<usize> = (0..header.len())
+        .filter(|&i| declared[i].is_none())
+        .collect();
+    let mut reader = RecordReader::new(files::open(path, source.encoding)?, delimiter);
     let mut rows = 0;
-    while rows <= INFERENCE_ROWS {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            // A bad line in the sample is reported by the scan, with its line; infer from the rest.
-            Err(_) => break,
-        }
+    while rows <= INFERENCE_ROWS && !open.is_empty() {
+        // A bad line in the sample is reported by the scan, with its line; infer from the rest.
+        let Ok(Some(record)) = reader.next_record() else {
+            break;
+        };
         rows += 1;
         if rows == 1 || record.len() != header.len() {
             continue;
         }
-        for (i, field) in record.iter().enumerate() {
-            samples[i].push(field.to_string());
+        for &i in &open {
+            evidence[i].offer(&String::from_utf8_lossy(record.field(i)));
         }
+        open.retain(|&i| !evidence[i].only_string());
     }
-    Ok(header
+    Ok(declared
         .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let declared = source
-                .columns
-                .iter()
-                .find(|(c, _)| c == name || c.eq_ignore_ascii_case(name));
-            declared.map_or_else(
-                || sniff::infer_type(samples[i].iter().map(String::as_str), format),
-                |(_, t)| *t,
-            )
-        })
+        .zip(&evidence)
+        .map(|(declared, evidence)| declared.unwrap_or_else(|| evidence.verdict()))
         .collect())
 }

@@ -127,11 +127,7 @@ fn field_counts(sample: &[u8], delimiter: u8) -> Vec<usize> {
 pub fn infer_type<'a>(values: impl IntoIterator<Item = &'a str>, fmt: &FieldFormat) -> DataType {
     let mut evidence = Evidence::new(fmt);
     for value in values {
-        let value = value.trim();
-        if is_null(value, fmt) {
-            continue;
-        }
-        evidence.observe(value);
+        evidence.offer(value);
         if evidence.only_string() {
             break;
         }
@@ -139,8 +135,9 @@ pub fn infer_type<'a>(values: impl IntoIterator<Item = &'a str>, fmt: &FieldForm
     evidence.verdict()
 }
 
-/// What the values seen so far could all be.
-struct Evidence<'f> {
+/// What the values seen so far could all be: [`infer_type`] one value at a time, for a caller
+/// that streams rows instead of keeping them.
+pub struct Evidence<'f> {
     fmt: &'f FieldFormat,
     seen_any: bool,
     bool: bool,
@@ -151,7 +148,7 @@ struct Evidence<'f> {
 }
 
 impl<'f> Evidence<'f> {
-    fn new(fmt: &'f FieldFormat) -> Self {
+    pub fn new(fmt: &'f FieldFormat) -> Self {
         let pattern = fmt.date_format.as_deref();
         Evidence {
             fmt,
@@ -162,6 +159,14 @@ impl<'f> Evidence<'f> {
             // A pattern with a time never yields a date alone; decided once, not per value.
             date: pattern.is_none_or(|p| !pattern_has_time(p)),
             datetime: true,
+        }
+    }
+
+    /// Takes a raw value into account (trimmed; nulls per the format are skipped).
+    pub fn offer(&mut self, raw: &str) {
+        let value = raw.trim();
+        if !is_null(value, self.fmt) {
+            self.observe(value);
         }
     }
 
@@ -177,11 +182,12 @@ impl<'f> Evidence<'f> {
         self.datetime = self.datetime && parse_datetime(value, pattern).is_some();
     }
 
-    fn only_string(&self) -> bool {
+    /// Whether only String remains: more values would not change the verdict.
+    pub fn only_string(&self) -> bool {
         !(self.bool || self.number || self.date || self.datetime)
     }
 
-    fn verdict(&self) -> DataType {
+    pub fn verdict(&self) -> DataType {
         match self {
             Evidence {
                 seen_any: false, ..
