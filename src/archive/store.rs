@@ -56,9 +56,11 @@ pub fn write_file(path: &Path, records: &[ArchiveRecord]) -> Result<(), ArchiveE
 }
 
 /// A parse failure: the line and what is wrong with it.
-type Failure = (u64, String);
+pub type Failure = (u64, String);
 
-fn parse(bytes: &[u8], kpi: &str) -> Result<Vec<ArchiveRecord>, Failure> {
+/// The records of a KPI file's bytes, or the line and what is wrong with it (also the fuzz
+/// target's entry: any bytes must give one or the other, never a panic).
+pub fn parse(bytes: &[u8], kpi: &str) -> Result<Vec<ArchiveRecord>, Failure> {
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

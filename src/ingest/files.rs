@@ -22,6 +22,10 @@ pub fn expand(pattern: &Path, source: &str) -> Result<Vec<PathBuf>> {
         .filter(|p| p.is_file())
         .collect();
     files.sort();
+    // Through a symlink (a loop, a link to a folder also matched directly) one file can match
+    // under several names: read it once, under its first name.
+    let mut seen = std::collections::HashSet::new();
+    files.retain(|f| seen.insert(std::fs::canonicalize(f).unwrap_or_else(|_| f.clone())));
     if files.is_empty() {
         bail!("source `{source}`: no file matches {text}");
     }

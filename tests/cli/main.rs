@@ -10,6 +10,7 @@ mod differential;
 mod errors;
 mod explain;
 mod golden;
+mod hostile;
 mod html;
 mod init;
 mod regressions;
