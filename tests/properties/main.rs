@@ -1,0 +1,6 @@
+//! Property tests (proptest): laws that must hold for any input, checked on many random ones.
+//! Each law is a module; a failure prints the smallest input that breaks it.
+
+mod accumulators;
+mod csv_roundtrip;
+mod periods;
