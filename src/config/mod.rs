@@ -126,6 +126,9 @@ pub struct Settings {
     pub alert_on_noise: bool,
     /// Fewer rows than this flag a value as low-sample.
     pub min_sample: u64,
+    /// Most groups one breakdown may have in a pass: a dimension with more values (an id
+    /// column) stops the run instead of exhausting memory.
+    pub max_groups: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

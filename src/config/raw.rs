@@ -30,6 +30,7 @@ pub struct RawSettings {
     pub confidence: Option<f64>,
     pub alert_on_noise: Option<bool>,
     pub min_sample: Option<i64>,
+    pub max_groups: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

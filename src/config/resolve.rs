@@ -15,6 +15,10 @@ use anyhow::{anyhow, bail, Result};
 use std::collections::HashSet;
 use toml::Spanned;
 
+/// `settings.max_groups` when not set: far above any useful breakdown (regions, owners,
+/// products), far below what exhausts memory (about 1 KB per group and window).
+const DEFAULT_MAX_GROUPS: i64 = 100_000;
+
 pub fn resolve(text: &str, path: &Path, dir: &Path) -> Checked {
     let ctx = Ctx { text, path, dir };
     let doc = match document::read(text, path) {
@@ -205,6 +209,12 @@ impl Ctx<'_> {
                 "{file}: settings.min_sample must be a number of rows, 0 or more, not {min_sample}"
             ));
         }
+        let max_groups = raw.max_groups.unwrap_or(DEFAULT_MAX_GROUPS);
+        if max_groups < 1 {
+            found.0.push(format!(
+                "{file}: settings.max_groups must be a number of groups, 1 or more, not {max_groups}"
+            ));
+        }
         Settings {
             archive: self.relative(raw.archive.as_deref().unwrap_or("kpi-archive")),
             frequency: frequency(raw.frequency.unwrap_or(RawFrequency::Month)),
@@ -213,6 +223,11 @@ impl Ctx<'_> {
             confidence,
             alert_on_noise: raw.alert_on_noise.unwrap_or(false),
             min_sample: min_sample.max(0) as u64,
+            max_groups: if max_groups < 1 {
+                DEFAULT_MAX_GROUPS as u64
+            } else {
+                max_groups as u64
+            },
         }
     }
 

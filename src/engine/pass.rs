@@ -95,6 +95,8 @@ pub struct SourcePass<'p> {
     /// The time column's slot and the day ranges of every window, sorted, when a row can be
     /// told unwanted by its time alone: see [`SourcePass::time_gate`].
     gate: Option<(usize, Vec<(i32, i32)>)>,
+    /// A breakdown (index in `combos`) that went past `plan.max_groups`.
+    overflow: Option<usize>,
 }
 
 impl<'p> SourcePass<'p> {
@@ -154,6 +156,7 @@ impl<'p> SourcePass<'p> {
         SourcePass {
             plan,
             gate,
+            overflow: None,
             kpis,
             interners,
             row_groups: vec![0; combos.len()],
@@ -202,6 +205,10 @@ impl<'p> SourcePass<'p> {
                     .collect()
             })
             .collect();
+        let max = self.plan.max_groups;
+        if let Some(index) = self.combos.iter().position(|c| c.keys.len() as u64 > max) {
+            self.overflow = Some(index);
+        }
         for (ours, theirs) in self.kpis.iter_mut().zip(other.kpis) {
             ours.counts.filtered += theirs.counts.filtered;
             ours.counts.outside += theirs.counts.outside;
@@ -259,6 +266,20 @@ impl<'p> SourcePass<'p> {
         }
     }
 
+    /// A breakdown that has more groups than `settings.max_groups`: the first KPI that has it
+    /// and its columns. The reader stops the pass when it sees one.
+    pub fn max_groups(&self) -> u64 {
+        self.plan.max_groups
+    }
+
+    pub fn too_many_groups(&self) -> Option<(&str, String)> {
+        let slots = &self.combos[self.overflow?].slots;
+        self.plan.kpis.iter().find_map(|kpi| {
+            let breakdown = kpi.breakdowns.iter().find(|b| &b.slots == slots)?;
+            Some((kpi.id.as_str(), breakdown.names.join("+")))
+        })
+    }
+
     /// Feeds one row (values of `plan.used`, in slot order) to every KPI of the source.
     pub fn add_row(&mut self, row: &[Value<'_>]) {
         if let Some(filter) = &self.plan.filter {
@@ -271,8 +292,11 @@ impl<'p> SourcePass<'p> {
         for &slot in &self.dimension_slots {
             self.ids[slot] = self.interners[slot].id(&row[slot]);
         }
-        for (combo, id) in self.combos.iter_mut().zip(&mut self.row_groups) {
+        for (index, (combo, id)) in self.combos.iter_mut().zip(&mut self.row_groups).enumerate() {
             *id = combo.id(&self.ids);
+            if *id as u64 >= self.plan.max_groups {
+                self.overflow = Some(index);
+            }
         }
         let mut args: Vec<Option<Val>> = recycle(std::mem::take(&mut self.args));
         let mut cache: Vec<Option<Val>> = recycle(std::mem::take(&mut self.cache));

@@ -14,6 +14,8 @@ pub struct SourcePlan {
     pub used: Vec<usize>,
     pub filter: Option<Node>,
     pub kpis: Vec<KpiPlan>,
+    /// `settings.max_groups`: most groups one breakdown may have.
+    pub max_groups: u64,
 }
 
 #[derive(Debug)]
@@ -70,6 +72,7 @@ pub fn plan_source(
         used,
         filter,
         kpis: plans,
+        max_groups: config.settings.max_groups,
     })
 }
 

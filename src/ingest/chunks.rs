@@ -12,7 +12,7 @@
 
 use super::records::RecordReader;
 use super::row::{RowDecoder, Stretch, StretchError};
-use super::scan::{located, skip_header, ScanStats, Sink};
+use super::scan::{located, refused, skip_header, Refused, ScanStats, Sink};
 use super::schema::Schema;
 use crate::progress::Progress;
 use anyhow::{Context, Result};
@@ -136,6 +136,9 @@ fn merge_in_order<S: Sink>(
             if e.is::<crate::interrupt::Interrupted>() {
                 return Err(crate::interrupt::Interrupted.into());
             }
+            if let Some(refused) = e.downcast_ref::<Refused>() {
+                return Err(Refused(refused.0.clone()).into());
+            }
         }
         waiting.insert(index, read);
         while let Some(read) = waiting.remove(&expected) {
@@ -158,6 +161,7 @@ fn merge_in_order<S: Sink>(
             known_start = known_start.max(piece.begin) + stretch.end;
             let lines = stretch.lines;
             merged.absorb(sink);
+            refused(&merged)?;
             stats.absorb(stretch, file, lines_before);
             lines_before += lines;
             done_bytes += piece.end - piece.begin;

@@ -15,5 +15,5 @@ pub mod scan;
 pub mod schema;
 pub mod sniff;
 
-pub use scan::{scan, Issue, Location, ScanStats, Sink};
+pub use scan::{scan, Issue, Location, Refused, ScanStats, Sink};
 pub use schema::Schema;

@@ -97,6 +97,7 @@ impl<'s> RowDecoder<'s> {
         while reader.position() < limit {
             if stretch.rows_read.is_multiple_of(ROWS_PER_TICK) {
                 tick(reader.position(), stretch.rows_read).map_err(StretchError::Other)?;
+                super::scan::refused(sink).map_err(StretchError::Other)?;
             }
             let Some(record) = reader.next_record()? else {
                 break;

@@ -34,9 +34,26 @@ pub trait Sink: Send {
     }
     /// A row turned down by [`Sink::wants`], still to be counted.
     fn add_unwanted(&mut self, _gate_value: &Value<'_>) {}
+    /// Why the sink cannot take more rows (it would outgrow its limits): the pass stops.
+    fn refusal(&self) -> Option<String> {
+        None
+    }
     fn absorb(&mut self, other: Self)
     where
         Self: Sized;
+}
+
+/// A sink's [`Sink::refusal`], carried up as the pass's error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+/// The sink's refusal as an error.
+pub(super) fn refused<S: Sink>(sink: &S) -> Result<()> {
+    match sink.refusal() {
+        Some(reason) => Err(Refused(reason).into()),
+        None => Ok(()),
+    }
 }
 
 /// Where something was first seen: file and line.
@@ -134,6 +151,7 @@ pub fn scan<S: Sink>(
         sink
     };
     progress.finish();
+    refused(&sink)?;
     Ok((sink, stats))
 }
 

@@ -238,3 +238,36 @@ fn a_lock_file_left_by_a_dead_run_does_not_block() {
     out.expect_code(0);
     assert!(started.elapsed() < std::time::Duration::from_secs(4));
 }
+
+#[test]
+fn a_breakdown_by_an_identifier_stops_at_max_groups_with_a_hint() {
+    let mut data = String::from("id,created_at,amount\n");
+    for i in 0..3_000 {
+        data.push_str(&format!("D-{i},2026-10-{:02},1\n", i % 28 + 1));
+    }
+    let work = deals(data);
+    let by_id = KPIS.replace(
+        "formula = \"sum(amount)\"",
+        "formula = \"sum(amount)\"\ndimensions = [\"id\"]",
+    );
+    work.write(
+        "kpis.toml",
+        format!("[settings]\nmax_groups = 1000\n\n{by_id}"),
+    );
+    for threads in ["1", "2"] {
+        let out = run(&work, &["--threads", threads]);
+        ends_with(
+            &out,
+            3,
+            &[
+                "kpi `amount`: the breakdown by `id` has more than 1000 groups",
+                "settings.max_groups",
+            ],
+        );
+        assert_eq!(out.stdout, "");
+    }
+    work.write("kpis.toml", by_id);
+    let out = run(&work, &[]);
+    ends_with(&out, 0, &[]);
+    assert_eq!(value(&out, "amount"), "3000");
+}

@@ -198,8 +198,10 @@ pub(super) fn scan_source(
         .sum();
     let progress = Progress::for_source(&schema.source, total);
     let threads = super::super::threads();
-    let (pass, stats) =
-        ingest::scan(schema, &source.plan.used, threads, &progress, &new_pass).kind(Kind::Data)?;
+    let scanned = ingest::scan(schema, &source.plan.used, threads, &progress, &new_pass);
+    // Too many groups is the configuration's to fix; anything else is the data's.
+    let refused = matches!(&scanned, Err(e) if e.is::<ingest::Refused>());
+    let (pass, stats) = scanned.kind(if refused { Kind::Config } else { Kind::Data })?;
     report_issues(&schema.source, &stats, strict)?;
     let source_filtered = pass.filtered;
     let outputs = pass.finish();
@@ -323,5 +325,15 @@ impl ingest::Sink for SourcePass<'_> {
 
     fn add_unwanted(&mut self, time: &crate::value::Value<'_>) {
         self.add_outside(time);
+    }
+
+    fn refusal(&self) -> Option<String> {
+        let (kpi, breakdown) = self.too_many_groups()?;
+        Some(format!(
+            "kpi `{kpi}`: the breakdown by `{breakdown}` has more than {} groups (settings.max_groups): \
+             a breakdown is for categories such as regions or owners, not for identifiers\n  \
+             hint: remove `{breakdown}` from the KPI's dimensions, or raise settings.max_groups",
+            self.max_groups()
+        ))
     }
 }
