@@ -40,7 +40,7 @@ fn folder() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         kpi::progress::set_quiet(true);
-        // SAFETY-free: set before any thread reads it; tiny pieces put cuts everywhere.
+        // Tiny pieces put cuts everywhere (set before any thread of this process reads it).
         std::env::set_var("KPI_PIECE_BYTES", "23");
         let dir = std::env::temp_dir().join(format!("kpi-fuzz-csv-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
@@ -60,7 +60,10 @@ fn read(schema: &Schema, threads: usize) -> Result<Digest, String> {
     let progress = kpi::progress::Progress::for_source(&schema.source, 0);
     ingest::scan(schema, &used, threads, &progress, &Digest::default)
         .map(|(digest, stats)| {
-            assert_eq!(digest.rows + stats.duplicates, stats.rows_read - stats.ragged.count);
+            assert_eq!(
+                digest.rows + stats.duplicates,
+                stats.rows_read - stats.ragged.count
+            );
             digest
         })
         .map_err(|e| format!("{e:#}"))
