@@ -1,14 +1,38 @@
 //! The archive seen by the engine: recorded values by KPI, period and breakdown.
 
-use super::{find, Archive, ArchiveError, ArchiveRecord};
+use super::{Archive, ArchiveError, ArchiveRecord};
 use crate::engine::{History, Recorded};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-/// The records of some KPIs, read once before computing.
+/// The records of some KPIs, read once before computing, indexed by breakdown group: a lookup
+/// reads the group's few periods, not the whole file (100,000 groups would make that quadratic).
 #[derive(Debug, Default)]
 pub struct LoadedHistory {
-    records: HashMap<String, Vec<ArchiveRecord>>,
+    records: HashMap<String, Indexed>,
+}
+
+#[derive(Debug, Default)]
+struct Indexed {
+    records: Vec<ArchiveRecord>,
+    /// Per dimensions label, the indices of its records in file order.
+    by_group: HashMap<String, Vec<usize>>,
+}
+
+impl Indexed {
+    fn of(records: Vec<ArchiveRecord>) -> Indexed {
+        let mut by_group: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in records.iter().enumerate() {
+            by_group.entry(r.dimensions.clone()).or_default().push(i);
+        }
+        Indexed { records, by_group }
+    }
+
+    /// The group's records, in file order.
+    fn group<'a>(&'a self, dimensions: &str) -> impl Iterator<Item = &'a ArchiveRecord> + 'a {
+        let indices = self.by_group.get(dimensions).map_or(&[][..], Vec::as_slice);
+        indices.iter().map(|&i| &self.records[i])
+    }
 }
 
 impl LoadedHistory {
@@ -18,7 +42,7 @@ impl LoadedHistory {
     ) -> Result<LoadedHistory, ArchiveError> {
         let mut records = HashMap::new();
         for kpi in kpis {
-            records.insert(kpi.to_string(), archive.read(kpi)?);
+            records.insert(kpi.to_string(), Indexed::of(archive.read(kpi)?));
         }
         Ok(LoadedHistory { records })
     }
@@ -26,7 +50,8 @@ impl LoadedHistory {
 
 impl History for LoadedHistory {
     fn recorded(&self, kpi: &str, period: &str, dimensions: &str) -> Option<Recorded> {
-        let record = find(self.records.get(kpi)?, period, dimensions)?;
+        let mut group = self.records.get(kpi)?.group(dimensions);
+        let record = group.find(|r| r.period == period)?;
         Some(Recorded {
             value: record.value,
             parts: record
@@ -46,12 +71,12 @@ impl History for LoadedHistory {
         before: NaiveDate,
         n: usize,
     ) -> Vec<(NaiveDate, Option<f64>)> {
-        let Some(records) = self.records.get(kpi) else {
+        let Some(indexed) = self.records.get(kpi) else {
             return vec![];
         };
-        let earlier: Vec<(NaiveDate, Option<f64>)> = records
-            .iter()
-            .filter(|r| r.dimensions == dimensions && r.period_start < before)
+        let earlier: Vec<(NaiveDate, Option<f64>)> = indexed
+            .group(dimensions)
+            .filter(|r| r.period_start < before)
             .map(|r| (r.period_start, r.value))
             .collect();
         earlier[earlier.len().saturating_sub(n)..].to_vec()

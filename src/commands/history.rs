@@ -13,6 +13,7 @@ use crate::engine::NoHistory;
 use crate::error::{usage, Error, Kind, Outcome, ResultExt};
 use crate::model::{KpiResult, RunReport, Status};
 use crate::report::{self, Format};
+use std::collections::BTreeMap;
 
 pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<Outcome, Error> {
     let config = load_config(cli)?;
@@ -110,9 +111,14 @@ fn results(
         .checked_sub(periods)
         .and_then(|i| starts.get(i))
         .copied();
-    let mut series: Vec<&str> = records.iter().map(|r| r.dimensions.as_str()).collect();
-    series.sort();
-    series.dedup();
+    // Each breakdown group's records, grouped once (a scan per group would be quadratic).
+    let mut series: BTreeMap<&str, Vec<&ArchiveRecord>> = BTreeMap::new();
+    for record in records {
+        series
+            .entry(record.dimensions.as_str())
+            .or_default()
+            .push(record);
+    }
     let ctx = Context {
         calendar: &config.settings.calendar,
         history: &NoHistory,
@@ -123,12 +129,7 @@ fn results(
         min_sample: config.settings.min_sample,
     };
     let mut results = Vec::new();
-    for dimensions in series {
-        let mut line: Vec<&ArchiveRecord> = records
-            .iter()
-            .copied()
-            .filter(|r| r.dimensions == dimensions)
-            .collect();
+    for mut line in series.into_values() {
         line.sort_by_key(|r| r.period_start);
         for (i, record) in line.iter().enumerate() {
             if first_shown.is_some_and(|first| record.period_start < first) {

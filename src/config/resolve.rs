@@ -15,9 +15,10 @@ use anyhow::{anyhow, bail, Result};
 use std::collections::HashSet;
 use toml::Spanned;
 
-/// `settings.max_groups` when not set: far above any useful breakdown (regions, owners,
-/// products), far below what exhausts memory (about 1 KB per group and window).
-const DEFAULT_MAX_GROUPS: i64 = 100_000;
+/// `settings.max_groups` when not set: far above a breakdown people read (regions, owners,
+/// products), low enough that a backfill's results (about 3 KB each until written, one per
+/// group and period) stay within a few hundred megabytes.
+const DEFAULT_MAX_GROUPS: i64 = 10_000;
 
 pub fn resolve(text: &str, path: &Path, dir: &Path) -> Checked {
     let ctx = Ctx { text, path, dir };

@@ -267,6 +267,7 @@ fn a_breakdown_by_an_identifier_stops_at_max_groups_with_a_hint() {
         assert_eq!(out.stdout, "");
     }
     work.write("kpis.toml", by_id);
+    // 3,000 groups are within the default of 10,000.
     let out = run(&work, &[]);
     ends_with(&out, 0, &[]);
     assert_eq!(value(&out, "amount"), "3000");
