@@ -186,7 +186,7 @@ fn read_piece<S: Sink>(
         let path = &schema.files[piece.file];
         let mut file = File::open(path).map_err(|e| StretchError::Other(open_error(e, path)))?;
         file.seek(SeekFrom::Start(start))?;
-        let mut reader = RecordReader::new(file, schema.delimiter);
+        let mut reader = RecordReader::new(file, schema.delimiter).starting_mid_file();
         if !sure {
             reader.limit_record_size(MAX_GUESSED_RECORD);
         }

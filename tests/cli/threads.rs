@@ -194,3 +194,25 @@ fn a_stray_quote_is_reported_at_its_line_whatever_the_threads() {
     four.expect_code(4);
     assert_eq!(four.stderr, one.stderr);
 }
+
+/// Found by the csv_ingest fuzz target: a thread whose range started on a line beginning with
+/// a byte-order mark dropped it, and the value differed from one thread's.
+#[test]
+fn a_byte_order_mark_inside_the_file_is_text_whatever_the_threads() {
+    let dir = Workdir::new();
+    dir.write("kpis.toml", KPIS);
+    // region first, so that a line starting with the mark has it in a used value.
+    let mut text = String::from("region,id,account,stage,created_at,amount,score,note\n");
+    for i in 0..40 {
+        let bom = if i % 7 == 3 { "\u{feff}" } else { "" };
+        text.push_str(&format!("{bom}North,{i},acc{i},Won,2026-08-01,1.25,9,x\n"));
+        text.push_str(&format!("South,{i},acc{i},Won,2026-08-02,2.50,9,x\n"));
+    }
+    dir.write("data/a.csv", text);
+    let (expected, _) = run(&dir, "1", None);
+    assert!(expected.contains("\u{feff}North"), "{expected}");
+    for piece in ["7", "13", "29"] {
+        let (report, _) = run(&dir, "3", Some(piece));
+        assert_eq!(report, expected, "{piece}-byte pieces");
+    }
+}

@@ -419,3 +419,15 @@ fn quote_every_field(data: &[u8]) -> Vec<u8> {
     }
     writer.into_inner().unwrap()
 }
+
+#[test]
+fn a_reader_starting_mid_file_keeps_a_byte_order_mark_as_text() {
+    let input = b"\xEF\xBB\xBFa,b\n";
+    let mut whole = RecordReader::new(&input[..], b',');
+    assert_eq!(whole.next_record().unwrap().unwrap().field(0), b"a");
+    let mut piece = RecordReader::new(&input[..], b',').starting_mid_file();
+    assert_eq!(
+        piece.next_record().unwrap().unwrap().field(0),
+        b"\xEF\xBB\xBFa"
+    );
+}
