@@ -191,12 +191,7 @@ fn a_symlink_loop_under_a_glob_ends() {
     );
     std::os::unix::fs::symlink("..", work.path().join("data/a/up")).expect("symlink");
     std::os::unix::fs::symlink("loop", work.path().join("data/loop")).expect("symlink");
-    let mut command = work.command(&RUN);
-    let mut child = command
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
+    let mut child = spawn_run(&work);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while child.try_wait().expect("wait").is_none() {
         if std::time::Instant::now() > deadline {
@@ -271,4 +266,77 @@ fn a_breakdown_by_an_identifier_stops_at_max_groups_with_a_hint() {
     let out = run(&work, &[]);
     ends_with(&out, 0, &[]);
     assert_eq!(value(&out, "amount"), "3000");
+}
+
+/// `kpi run` started in the background, its output piped.
+fn spawn_run(work: &Workdir) -> std::process::Child {
+    work.command(&RUN)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn kpi")
+}
+
+/// A big export: 200,000 deals of 1.00 in October.
+fn big_export() -> String {
+    let mut text = String::from("id,created_at,amount\n");
+    for i in 0..200_000 {
+        text.push_str(&format!("{i},2026-10-{:02},1.00\n", i % 28 + 1));
+    }
+    text
+}
+
+#[test]
+fn a_file_that_grows_while_it_is_read_gives_a_count_between_before_and_after() {
+    let work = deals(big_export());
+    let path = work.path().join("data/deals.csv");
+    let child = spawn_run(&work);
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open");
+    let mut added = 0;
+    for batch in 0..50 {
+        use std::io::Write;
+        let rows: String = (0..1_000)
+            .map(|i| format!("n{batch}-{i},2026-10-15,1.00\n"))
+            .collect();
+        file.write_all(rows.as_bytes()).expect("append");
+        added += 1_000;
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let out = Output::of(child.wait_with_output().expect("wait"));
+    ends_with(&out, 0, &[]);
+    let count: f64 = value(&out, "deals").parse().expect("a count");
+    assert!(
+        (200_000.0..=200_000.0 + f64::from(added)).contains(&count),
+        "{count}"
+    );
+}
+
+#[test]
+fn a_file_truncated_while_it_is_read_ends_in_a_result_or_a_data_error() {
+    for delay in [0, 20, 80] {
+        let work = deals(big_export());
+        let path = work.path().join("data/deals.csv");
+        let child = spawn_run(&work);
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .expect("open");
+        file.set_len(1_000_000).expect("truncate");
+        let out = Output::of(child.wait_with_output().expect("wait"));
+        no_panic(&out);
+        assert!(
+            matches!(out.code, 0 | 4),
+            "exit {}: {}",
+            out.code,
+            out.stderr
+        );
+        if out.code == 0 {
+            let count: f64 = value(&out, "deals").parse().expect("a count");
+            assert!(count <= 200_000.0, "{count}");
+        }
+    }
 }
