@@ -262,6 +262,11 @@ pub struct Recording {
     /// Treat invalid values and ragged rows as errors (exit 4) instead of warnings.
     #[arg(long)]
     pub strict: bool,
+
+    /// Take the source KPIs' values from FILE, the CSV a warehouse returned for the query of
+    /// `kpi sql`, instead of reading the sources; the rest of the run is the same.
+    #[arg(long, value_name = "FILE", conflicts_with = "by")]
+    pub results: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -147,6 +147,20 @@ pub fn dimensions_label(dimensions: &[(String, String)]) -> String {
         .join(";")
 }
 
+/// [`dimensions_label`] read back: `region=EMEA;channel=Web` → its pairs (none for "").
+pub fn dimension_pairs(label: &str) -> Vec<(String, String)> {
+    if label.is_empty() {
+        return vec![];
+    }
+    label
+        .split(';')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) => (name.to_string(), value.to_string()),
+            None => (pair.to_string(), String::new()),
+        })
+        .collect()
+}
+
 /// Everything a run hands to a renderer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunReport {

@@ -1,7 +1,7 @@
 //! `kpi backfill --from DATE [--to DATE]`: computes and records every complete period the data
 //! covers in the range, for every KPI, in one pass over each source (all periods side by side).
 
-use super::compute::{compute, select, Periods};
+use super::compute::{compute, select, Inputs, Periods};
 use super::record::{open_known, record};
 use super::{emit, load_config, warn};
 use crate::cli::{BackfillArgs, Cli, Selection};
@@ -52,7 +52,11 @@ pub fn backfill(cli: &Cli, args: &BackfillArgs) -> Result<Outcome, Error> {
         to,
         as_of,
     };
-    let computed = compute(&config, &selected, periods, None, args.strict, &known)?;
+    let inputs = Inputs::Sources {
+        by: None,
+        strict: args.strict,
+    };
+    let computed = compute(&config, &selected, periods, inputs, &known)?;
     record(&config, &opened.archive, &computed)?;
     let summary = summary(&selected, &computed.results);
     emit(&summary, None)?;

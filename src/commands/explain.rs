@@ -2,7 +2,7 @@
 //! went, the value of each aggregate, and the formula with those values in place — for the
 //! period and the one it is compared with. Computes like `run --no-archive`; records nothing.
 
-use super::compute::{compute, Periods, Trace, WindowTrace};
+use super::compute::{compute, Inputs, Periods, Trace, WindowTrace};
 use super::record::open_known;
 use super::{emit, load_config};
 use crate::cli::{Cli, ExplainArgs};
@@ -24,7 +24,11 @@ pub fn explain(cli: &Cli, args: &ExplainArgs) -> Result<Outcome, Error> {
         period: &args.period,
         as_of,
     };
-    let computed = compute(&config, &[kpi], periods, args.by.as_deref(), false, &known)?;
+    let inputs = Inputs::Sources {
+        by: args.by.as_deref(),
+        strict: false,
+    };
+    let computed = compute(&config, &[kpi], periods, inputs, &known)?;
     let mine: Vec<&KpiResult> = computed
         .results
         .iter()

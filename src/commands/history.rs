@@ -81,20 +81,6 @@ fn breakdowns(records: &[ArchiveRecord]) -> Vec<String> {
     found
 }
 
-/// The archive's dimensions label back into pairs.
-fn pairs(dimensions: &str) -> Vec<(String, String)> {
-    if dimensions.is_empty() {
-        return vec![];
-    }
-    dimensions
-        .split(';')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, value)) => (name.to_string(), value.to_string()),
-            None => (pair.to_string(), String::new()),
-        })
-        .collect()
-}
-
 /// The last `periods` periods of the records, overall first then each breakdown, oldest
 /// first within each; every result compared with the archived period before it.
 fn results(
@@ -173,7 +159,7 @@ fn result_of(
             || period_of
                 .as_ref()
                 .is_some_and(|p| record.period_end < p.end || record.period_start > p.start),
-        dimensions: pairs(&record.dimensions),
+        dimensions: crate::model::dimension_pairs(&record.dimensions),
         value: record.value,
         previous_period: previous_period.or_else(|| before.map(|b| b.period.clone())),
         previous_value: previous.and_then(|p| p.value),
@@ -233,12 +219,12 @@ mod tests {
         assert_eq!(breakdown_of("region=EMEA;channel=Web"), "region+channel");
         assert_eq!(normalise_dimension("Region + Channel"), "region+channel");
         assert_eq!(
-            pairs("region=EMEA;channel=a=b"),
+            crate::model::dimension_pairs("region=EMEA;channel=a=b"),
             [
                 ("region".to_string(), "EMEA".to_string()),
                 ("channel".to_string(), "a=b".to_string())
             ]
         );
-        assert_eq!(pairs(""), []);
+        assert_eq!(crate::model::dimension_pairs(""), []);
     }
 }

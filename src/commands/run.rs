@@ -1,6 +1,6 @@
 //! `kpi run`: compute, record in the archive, print or write the result.
 
-use super::compute::{compute, select, Periods};
+use super::compute::{compute, select, Inputs, Periods};
 use super::record::{open_known, record};
 use super::{emit, load_config, use_color};
 use crate::cli::{Cli, Recording, RunArgs, RunFormat, Selection};
@@ -51,7 +51,14 @@ pub(super) fn compute_report(
         as_of,
     };
     let by = selection.by.as_deref();
-    let computed = compute(&config, &selected, periods, by, recording.strict, &known)?;
+    let inputs = match &recording.results {
+        Some(path) => Inputs::Results(path),
+        None => Inputs::Sources {
+            by,
+            strict: recording.strict,
+        },
+    };
+    let computed = compute(&config, &selected, periods, inputs, &known)?;
     if !recording.no_archive {
         record(&config, &opened.archive, &computed)?;
     }

@@ -19,3 +19,4 @@ mod smoke;
 mod terminal;
 mod threads;
 mod validate;
+mod warehouse;

@@ -3,6 +3,7 @@
 
 mod sources;
 mod trace;
+mod warehouse;
 
 pub use trace::{Trace, WindowTrace};
 
@@ -18,6 +19,7 @@ use crate::period::{PeriodChoice, Window};
 use anyhow::anyhow;
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
+use std::path::Path;
 
 /// Periods in the table's sparklines.
 pub const SPARKLINE_PERIODS: usize = 12;
@@ -116,13 +118,21 @@ pub enum Periods<'a> {
 /// The periods reported per KPI, each with the period it is compared with.
 pub(super) type Targets<'c> = HashMap<&'c str, Vec<RunWindows>>;
 
+/// Where the source KPIs' values come from.
+#[derive(Debug, Clone, Copy)]
+pub enum Inputs<'a> {
+    /// A pass over each source: `--by` and `--strict`.
+    Sources { by: Option<&'a str>, strict: bool },
+    /// `--results FILE`: what a warehouse computed with the query of `kpi sql`.
+    Results(&'a Path),
+}
+
 /// Computes `selected` (and what they depend on) for the periods asked, in one pass per source.
 pub fn compute(
     config: &Config,
     selected: &[&Kpi],
     periods: Periods,
-    by: Option<&str>,
-    strict: bool,
+    inputs: Inputs,
     known: &Known,
 ) -> Result<Computed, Error> {
     let kpis = with_dependencies(config, selected);
@@ -135,6 +145,21 @@ pub fn compute(
         confidence: config.settings.confidence,
         alert_on_noise: config.settings.alert_on_noise,
         min_sample: config.settings.min_sample,
+    };
+    let (by, strict) = match inputs {
+        Inputs::Sources { by, strict } => (by, strict),
+        Inputs::Results(path) => {
+            let results = warehouse::read_results(path, config, &kpis, &targets, &ctx)?;
+            return Ok(finish(
+                config,
+                &kpis,
+                &targets,
+                &ctx,
+                results,
+                vec![],
+                HashMap::new(),
+            ));
+        }
     };
     let by_columns: Option<Vec<String>> =
         by.map(|b| b.split('+').map(|s| s.trim().to_string()).collect());
@@ -163,8 +188,23 @@ pub fn compute(
         results.extend(scanned.results);
         states.push(state);
     }
+    Ok(finish(
+        config, &kpis, &targets, &ctx, results, states, traces,
+    ))
+}
+
+/// Source KPIs' results in selection order, with the derived KPIs computed from them.
+fn finish(
+    config: &Config,
+    kpis: &[&Kpi],
+    targets: &Targets,
+    ctx: &Context,
+    mut results: HashMap<String, Vec<KpiResult>>,
+    states: Vec<SourceState>,
+    traces: HashMap<String, Trace>,
+) -> Computed {
     let mut ordered: Vec<KpiResult> = Vec::new();
-    for kpi in &kpis {
+    for kpi in kpis {
         if kpi.source.is_some() {
             ordered.extend(results.remove(&kpi.id).unwrap_or_default());
             continue;
@@ -182,7 +222,7 @@ pub fn compute(
                         .collect()
                 })
                 .collect();
-            ordered.extend(derived::derived_results(kpi, &used, windows, &ctx));
+            ordered.extend(derived::derived_results(kpi, &used, windows, ctx));
         }
     }
     let closed = kpis
@@ -195,12 +235,12 @@ pub fn compute(
         })
         .map(|k| k.id.clone())
         .collect();
-    Ok(Computed {
+    Computed {
         results: ordered,
         sources: states,
         closed,
         traces,
-    })
+    }
 }
 
 /// The reported periods of every KPI.
