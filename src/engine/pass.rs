@@ -33,7 +33,7 @@ impl Group {
         }
     }
 
-    fn absorb(&mut self, other: Group) {
+    fn absorb(&mut self, other: &Group) {
         self.rows += other.rows;
         for (acc, theirs) in self.accs.iter_mut().zip(&other.accs) {
             acc.merge(theirs);
@@ -227,7 +227,7 @@ impl<'p> SourcePass<'p> {
                         target.resize_with(id + 1, || None);
                     }
                     match &mut target[id] {
-                        Some(mine) => mine.absorb(group),
+                        Some(mine) => mine.absorb(&group),
                         empty => *empty = Some(group),
                     }
                 }
@@ -494,11 +494,9 @@ impl KpiState {
 fn union_of(plan: &KpiPlan, groups: &[Option<Group>]) -> Option<Group> {
     let mut union: Option<Group> = None;
     for group in groups.iter().flatten() {
-        let union = union.get_or_insert_with(|| Group::empty(plan));
-        union.rows += group.rows;
-        for (acc, theirs) in union.accs.iter_mut().zip(&group.accs) {
-            acc.merge(theirs);
-        }
+        union
+            .get_or_insert_with(|| Group::empty(plan))
+            .absorb(group);
     }
     if let Some(union) = &mut union {
         union.accs.iter_mut().for_each(Accumulator::settle);

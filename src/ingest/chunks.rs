@@ -69,13 +69,18 @@ pub(super) fn scan_split<S: Sink>(
         .map(|f| file_start(f, schema.delimiter))
         .collect::<Result<_>>()?;
     let pieces = plan_pieces(schema, &starts, threads)?;
+    let split = Split {
+        schema,
+        decoder,
+        new_sink,
+    };
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
     let (sender, receiver) = mpsc::channel();
     std::thread::scope(|scope| {
         for _ in 0..threads.min(pieces.len()) {
             let sender = sender.clone();
-            let (next, stop, pieces) = (&next, &stop, &pieces);
+            let (next, stop, pieces, split) = (&next, &stop, &pieces, &split);
             scope.spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     let index = next.fetch_add(1, Ordering::Relaxed);
@@ -88,7 +93,7 @@ pub(super) fn scan_split<S: Sink>(
                         guess_start(schema, piece)
                     };
                     let read = match start {
-                        Ok(start) => read_piece(schema, decoder, piece, start, new_sink, false),
+                        Ok(start) => split.read_piece(piece, start, false),
                         Err(e) => PieceRead {
                             start: u64::MAX,
                             outcome: Err(StretchError::Other(e)),
@@ -101,102 +106,104 @@ pub(super) fn scan_split<S: Sink>(
             });
         }
         drop(sender);
-        let merged = merge_in_order(
-            schema, decoder, &pieces, &starts, receiver, progress, new_sink, stats,
-        );
+        let merged = split.merge_in_order(&pieces, &starts, receiver, progress, stats);
         stop.store(true, Ordering::Relaxed);
         merged
     })
 }
 
-/// Takes the pieces as threads finish them and merges them in file order, reading again those
-/// whose start was guessed wrong or which failed.
-#[allow(clippy::too_many_arguments)]
-fn merge_in_order<S: Sink>(
-    schema: &Schema,
-    decoder: &RowDecoder,
-    pieces: &[Piece],
-    starts: &[FileStart],
-    receiver: mpsc::Receiver<(usize, PieceRead<S>)>,
-    progress: &Progress,
-    new_sink: &(dyn Fn() -> S + Sync),
-    stats: &mut ScanStats,
-) -> Result<S> {
-    let mut merged = new_sink();
-    let mut waiting = BTreeMap::new();
-    let mut expected = 0;
-    let (mut known_start, mut lines_before) = (0, 0);
-    let mut done_bytes = 0;
-    for (index, read) in receiver {
-        if let PieceRead {
-            outcome: Err(StretchError::Other(e)),
-            ..
-        } = &read
-        {
-            if e.is::<crate::interrupt::Interrupted>() {
-                return Err(crate::interrupt::Interrupted.into());
-            }
-            if let Some(refused) = e.downcast_ref::<Refused>() {
-                return Err(Refused(refused.0.clone()).into());
-            }
-        }
-        waiting.insert(index, read);
-        while let Some(read) = waiting.remove(&expected) {
-            let piece = &pieces[expected];
-            let file = &schema.files[piece.file];
-            if piece.first {
-                known_start = starts[piece.file].data_start;
-                lines_before = starts[piece.file].header_lines;
-            }
-            let read = match read {
-                PieceRead {
-                    start,
-                    outcome: Ok(done),
-                } if start == known_start => done,
-                _ => read_piece(schema, decoder, piece, known_start, new_sink, true)
-                    .outcome
-                    .map_err(|e| located(e, file, lines_before))?,
-            };
-            let (sink, stretch) = read;
-            known_start = known_start.max(piece.begin) + stretch.end;
-            let lines = stretch.lines;
-            merged.absorb(sink);
-            refused(&merged)?;
-            stats.absorb(stretch, file, lines_before);
-            lines_before += lines;
-            done_bytes += piece.end - piece.begin;
-            progress.set(done_bytes, stats.rows_read);
-            expected += 1;
-        }
-    }
-    Ok(merged)
+/// What every piece is read with.
+struct Split<'a, S> {
+    schema: &'a Schema,
+    decoder: &'a RowDecoder<'a>,
+    new_sink: &'a (dyn Fn() -> S + Sync),
 }
 
-/// Reads the records starting in `start..piece.end` into a new sink. `sure` says whether the
-/// start is known (else a runaway record abandons the piece, to be read again).
-fn read_piece<S: Sink>(
-    schema: &Schema,
-    decoder: &RowDecoder,
-    piece: &Piece,
-    start: u64,
-    new_sink: &(dyn Fn() -> S + Sync),
-    sure: bool,
-) -> PieceRead<S> {
-    let outcome = (|| {
-        let path = &schema.files[piece.file];
-        let mut file = File::open(path).map_err(|e| StretchError::Other(open_error(e, path)))?;
-        file.seek(SeekFrom::Start(start))?;
-        let mut reader = RecordReader::new(file, schema.delimiter).starting_mid_file();
-        if !sure {
-            reader.limit_record_size(MAX_GUESSED_RECORD);
+impl<S: Sink> Split<'_, S> {
+    /// Takes the pieces as threads finish them and merges them in file order, reading again those
+    /// whose start was guessed wrong or which failed.
+    fn merge_in_order(
+        &self,
+        pieces: &[Piece],
+        starts: &[FileStart],
+        receiver: mpsc::Receiver<(usize, PieceRead<S>)>,
+        progress: &Progress,
+        stats: &mut ScanStats,
+    ) -> Result<S> {
+        let schema = self.schema;
+        let mut merged = (self.new_sink)();
+        let mut waiting = BTreeMap::new();
+        let mut expected = 0;
+        let (mut known_start, mut lines_before) = (0, 0);
+        let mut done_bytes = 0;
+        for (index, read) in receiver {
+            if let PieceRead {
+                outcome: Err(StretchError::Other(e)),
+                ..
+            } = &read
+            {
+                if e.is::<crate::interrupt::Interrupted>() {
+                    return Err(crate::interrupt::Interrupted.into());
+                }
+                if let Some(refused) = e.downcast_ref::<Refused>() {
+                    return Err(Refused(refused.0.clone()).into());
+                }
+            }
+            waiting.insert(index, read);
+            while let Some(read) = waiting.remove(&expected) {
+                let piece = &pieces[expected];
+                let file = &schema.files[piece.file];
+                if piece.first {
+                    known_start = starts[piece.file].data_start;
+                    lines_before = starts[piece.file].header_lines;
+                }
+                let read = match read {
+                    PieceRead {
+                        start,
+                        outcome: Ok(done),
+                    } if start == known_start => done,
+                    _ => self
+                        .read_piece(piece, known_start, true)
+                        .outcome
+                        .map_err(|e| located(e, file, lines_before))?,
+                };
+                let (sink, stretch) = read;
+                // The next record starts where this piece's last one ended.
+                known_start += stretch.end;
+                let lines = stretch.lines;
+                merged.absorb(sink);
+                refused(&merged)?;
+                stats.absorb(stretch, file, lines_before);
+                lines_before += lines;
+                done_bytes += piece.end - piece.begin;
+                progress.set(done_bytes, stats.rows_read);
+                expected += 1;
+            }
         }
-        let mut sink = new_sink();
-        let mut tick = |_: u64, _: u64| Ok(crate::interrupt::check()?);
-        let limit = piece.end.saturating_sub(start);
-        let stretch = decoder.read_stretch(&mut reader, limit, &mut sink, None, &mut tick)?;
-        Ok((sink, stretch))
-    })();
-    PieceRead { start, outcome }
+        Ok(merged)
+    }
+
+    /// Reads the records starting in `start..piece.end` into a new sink. `sure` says whether the
+    /// start is known (else a runaway record abandons the piece, to be read again).
+    fn read_piece(&self, piece: &Piece, start: u64, sure: bool) -> PieceRead<S> {
+        let (schema, decoder) = (self.schema, self.decoder);
+        let outcome = (|| {
+            let path = &schema.files[piece.file];
+            let mut file =
+                File::open(path).map_err(|e| StretchError::Other(open_error(e, path)))?;
+            file.seek(SeekFrom::Start(start))?;
+            let mut reader = RecordReader::new(file, schema.delimiter).starting_mid_file();
+            if !sure {
+                reader.limit_record_size(MAX_GUESSED_RECORD);
+            }
+            let mut sink = (self.new_sink)();
+            let mut tick = |_: u64, _: u64| Ok(crate::interrupt::check()?);
+            let limit = piece.end.saturating_sub(start);
+            let stretch = decoder.read_stretch(&mut reader, limit, &mut sink, None, &mut tick)?;
+            Ok((sink, stretch))
+        })();
+        PieceRead { start, outcome }
+    }
 }
 
 /// The byte after the first line feed at or after `piece.begin - 1`: where a record starts,
