@@ -94,6 +94,8 @@ impl<'s> RowDecoder<'s> {
             ..Stretch::default()
         };
         let mut buffer: Vec<Value<'static>> = Vec::with_capacity(self.slots.len());
+        // Fixed for the pass: asked once, not per row.
+        let gate = sink.gate();
         while reader.position() < limit {
             if stretch.rows_read.is_multiple_of(ROWS_PER_TICK) {
                 tick(reader.position(), stretch.rows_read).map_err(StretchError::Other)?;
@@ -126,7 +128,7 @@ impl<'s> RowDecoder<'s> {
                     continue;
                 }
             }
-            if let Some(slot) = sink.gate() {
+            if let Some(slot) = gate {
                 let time = self.decode_slot(slot, &record, &mut stretch.invalid, line)?;
                 if !sink.wants(&time) {
                     sink.add_unwanted(&time);
