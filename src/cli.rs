@@ -77,6 +77,11 @@ pub enum Command {
         after_help = "Examples:\n  kpi catalog > CATALOG.md\n  kpi catalog --format html -o catalog.html\n\n"
     )]
     Catalog(CatalogArgs),
+    /// Compile the selected KPIs into one SQL query for a warehouse (its result feeds run --results).
+    #[command(
+        after_help = "Examples:\n  kpi sql --dialect duckdb --as-of 2026-11-22 > kpis.sql      reads the CSV files directly\n  kpi sql --dialect postgres --kpi win_rate -o win_rate.sql   sources need `table`\n  kpi sql --dialect duckdb --rows opportunities              a source's rows as kpi reads them\n\n"
+    )]
+    Sql(SqlArgs),
     /// Write a starter kpis.toml from CSV exports: sources with their dialect, suggested KPIs.
     #[command(
         after_help = "Examples:\n  kpi init exports/opportunities.csv exports/tickets.csv\n  kpi init exports/*.csv --force\n\n"
@@ -114,6 +119,26 @@ pub struct ExplainArgs {
     /// Also show the parts of each group of this breakdown (a column, or columns joined by +).
     #[arg(long, value_name = "DIM")]
     pub by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The SQL engine the query is written for.
+    #[arg(long, value_enum)]
+    pub dialect: crate::warehouse::Dialect,
+
+    /// The KPIs and period, as for `run` (a derived KPI brings the KPIs it is made of).
+    #[command(flatten)]
+    pub selection: Selection,
+
+    /// Instead of the KPIs: a query giving this source's rows as kpi reads them (typed,
+    /// deduplicated, with lookups), to load a warehouse table.
+    #[arg(long, value_name = "SOURCE", conflicts_with_all = ["kpis", "report"])]
+    pub rows: Option<String>,
+
+    /// Write the query to FILE (atomically) instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -19,3 +19,4 @@ pub mod period;
 pub mod progress;
 pub mod report;
 pub mod value;
+pub mod warehouse;

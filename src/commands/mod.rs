@@ -12,6 +12,7 @@ mod init;
 mod record;
 mod run;
 mod shell;
+mod sql;
 mod validate;
 
 use crate::cli::{Cli, ColorChoice, Command};
@@ -36,6 +37,7 @@ pub fn dispatch(cli: &Cli) -> Result<Outcome, Error> {
         Command::Explain(args) => explain::explain(cli, args),
         Command::Catalog(args) => catalog::catalog(cli, args),
         Command::Init(args) => init::init(args),
+        Command::Sql(args) => sql::sql(cli, args),
         Command::Completions(args) => shell::completions(args),
         Command::Man => shell::man(),
         Command::Validate(args) => validate::validate(cli, args),

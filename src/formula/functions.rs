@@ -35,6 +35,19 @@ impl DatePart {
         })
     }
 
+    pub fn name(self) -> &'static str {
+        match self {
+            DatePart::Second => "second",
+            DatePart::Minute => "minute",
+            DatePart::Hour => "hour",
+            DatePart::Day => "day",
+            DatePart::Week => "week",
+            DatePart::Month => "month",
+            DatePart::Quarter => "quarter",
+            DatePart::Year => "year",
+        }
+    }
+
     fn micros(self) -> Option<i64> {
         match self {
             DatePart::Second => Some(1_000_000),
@@ -149,6 +162,22 @@ impl LikePattern {
             tokens,
             case_insensitive,
         }
+    }
+
+    /// The pattern as SQL writes it (lower-cased when case-insensitive, which ILIKE ignores).
+    pub fn text(&self) -> String {
+        self.tokens
+            .iter()
+            .map(|t| match t {
+                LikeToken::Any => '%',
+                LikeToken::One => '_',
+                LikeToken::Char(c) => *c,
+            })
+            .collect()
+    }
+
+    pub fn case_insensitive(&self) -> bool {
+        self.case_insensitive
     }
 
     /// Greedy matching with one backtrack point per `%`: linear for the patterns people write.

@@ -50,7 +50,21 @@ pub struct LookupTable {
     pub on: usize,
     /// The added columns, named as in the lookup file, with their inferred types.
     pub columns: Vec<(String, DataType)>,
+    /// How the file is written, for `kpi sql` to read it the same way.
+    pub file: LookupFile,
     rows: HashMap<String, Vec<Cell>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LookupFile {
+    pub path: std::path::PathBuf,
+    pub encoding: crate::config::Encoding,
+    pub delimiter: u8,
+    pub header: Vec<String>,
+    /// Index in `header` of the join column.
+    pub key: usize,
+    /// Indices in `header` of the added columns.
+    pub wanted: Vec<usize>,
 }
 
 impl LookupTable {
@@ -98,6 +112,14 @@ impl LookupTable {
             name: lookup.name.clone(),
             on,
             columns,
+            file: LookupFile {
+                path: lookup.path.clone(),
+                encoding: lookup.encoding,
+                delimiter,
+                header,
+                key,
+                wanted,
+            },
             rows,
         })
     }

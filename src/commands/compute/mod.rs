@@ -63,7 +63,7 @@ pub fn find_kpi<'c>(config: &'c Config, id: &str) -> Result<&'c Kpi, Error> {
 }
 
 /// The selected KPIs and every KPI a derived one among them needs, in dependency order.
-fn with_dependencies<'c>(config: &'c Config, selected: &[&'c Kpi]) -> Vec<&'c Kpi> {
+pub(crate) fn with_dependencies<'c>(config: &'c Config, selected: &[&'c Kpi]) -> Vec<&'c Kpi> {
     let mut needed: Vec<&str> = selected.iter().map(|k| k.id.as_str()).collect();
     let mut i = 0;
     while i < needed.len() {
@@ -282,7 +282,7 @@ fn targets<'c>(config: &Config, kpis: &[&'c Kpi], periods: Periods) -> Result<Ta
     Ok(targets)
 }
 
-fn uses_retention(kpi: &Kpi) -> bool {
+pub(crate) fn uses_retention(kpi: &Kpi) -> bool {
     let mut found = false;
     kpi.formula.expr.walk(&mut |e| {
         if let crate::formula::ast::ExprKind::Call(call) = &e.kind {

@@ -65,10 +65,16 @@ pub(super) fn read_results(
             };
             let output = KpiOutput {
                 id: kpi.id.clone(),
-                windows: vec![
-                    window_output(&windows.previous),
-                    window_output(&windows.target),
-                ],
+                // A snapshot has one window, the state reported; its previous value comes from
+                // the archive alone.
+                windows: if kpi.is_snapshot() {
+                    vec![window_output(&windows.target)]
+                } else {
+                    vec![
+                        window_output(&windows.previous),
+                        window_output(&windows.target),
+                    ]
+                },
                 counts: Default::default(),
                 span: None,
             };

@@ -1,0 +1,184 @@
+//! `kpi sql --dialect D`: the selected source KPIs compiled into one query for a warehouse
+//! (`crate::warehouse`), for the period asked and the one before it. Reads the sources' headers
+//! (for column types) but no rows; a source with a `table` and no local files is typed by its
+//! declared `columns`.
+
+use super::compute::{select, uses_retention, with_dependencies};
+use super::{emit, load_config};
+use crate::cli::{Cli, SqlArgs};
+use crate::config::{Config, Kpi, Source};
+use crate::engine::{self, plan::SourcePlan};
+use crate::error::{Error, Kind, Outcome, ResultExt};
+use crate::ingest::parse::FieldFormat;
+use crate::ingest::schema::Schema;
+use crate::period::PeriodChoice;
+use crate::warehouse::{self, Dialect, KpiPeriods, PeriodRange, SourceQuery};
+use anyhow::anyhow;
+use chrono::NaiveDate;
+
+pub fn sql(cli: &Cli, args: &SqlArgs) -> Result<Outcome, Error> {
+    let config = load_config(cli)?;
+    let as_of = args
+        .selection
+        .as_of
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
+    let text = match &args.rows {
+        Some(source) => rows_query(&config, args.dialect, source)?,
+        None => kpis_query(&config, args, as_of)?,
+    };
+    emit(&text, args.output.as_deref())?;
+    Ok(Outcome::Success)
+}
+
+fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<String, Error> {
+    let selection = &args.selection;
+    let selected = select(config, selection)?;
+    let by: Option<Vec<String>> = selection
+        .by
+        .as_ref()
+        .map(|b| b.split('+').map(|p| p.trim().to_string()).collect());
+    let kpis: Vec<&Kpi> = with_dependencies(config, &selected)
+        .into_iter()
+        .filter(|k| k.source.is_some())
+        .collect();
+    if kpis.is_empty() {
+        return Err(anyhow!(
+            "no source KPI selected: derived KPIs are computed by `kpi run --results`"
+        ))
+        .kind(Kind::Config);
+    }
+    let mut opened = Vec::new();
+    for source in &config.sources {
+        let of_source: Vec<&Kpi> = kpis
+            .iter()
+            .copied()
+            .filter(|k| k.source.as_deref() == Some(&source.name))
+            .collect();
+        if of_source.is_empty() {
+            continue;
+        }
+        let schema = schema(source)?;
+        // As in `run`: a source without the --by column gives overall values only.
+        let has = |c: &String| {
+            schema
+                .columns
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(c))
+        };
+        let by_here = by
+            .as_deref()
+            .map(|cols| if cols.iter().all(has) { cols } else { &[] });
+        let plan = engine::plan_source(config, &source.name, &of_source, &schema.columns, by_here)
+            .kind(Kind::Config)?;
+        let periods = of_source
+            .iter()
+            .map(|k| kpi_periods(config, k, &selection.period, as_of))
+            .collect::<Result<_, _>>()?;
+        opened.push((source, schema, plan, periods));
+    }
+    let sources: Vec<SourceQuery> = opened
+        .iter()
+        .map(
+            |(source, schema, plan, periods): &(&Source, Schema, SourcePlan, Vec<KpiPeriods>)| {
+                SourceQuery {
+                    schema,
+                    table: source.table.as_deref(),
+                    plan,
+                    periods: periods.clone(),
+                }
+            },
+        )
+        .collect();
+    let header = format!(
+        "-- kpi sql --dialect {} --as-of {as_of} --period {}\n-- One row per result: kpi, period, dimensions, value, rows, parts. Export it as CSV\n-- and read it with: kpi run --as-of {as_of} --period {} --results FILE\n",
+        args.dialect, selection.period, selection.period
+    );
+    warehouse::query(args.dialect, &sources, &header).map_err(|e| refused(args.dialect, e))
+}
+
+/// `--rows SOURCE`: every column of the source, as kpi reads it.
+fn rows_query(config: &Config, dialect: Dialect, name: &str) -> Result<String, Error> {
+    let Some(source) = config.source(name) else {
+        let known: Vec<&str> = config.sources.iter().map(|s| s.name.as_str()).collect();
+        return Err(crate::error::usage(format!(
+            "unknown source `{name}` (sources: {})",
+            known.join(", ")
+        )));
+    };
+    let schema = schema(source)?;
+    let all: Vec<usize> = (0..schema.columns.len()).collect();
+    let rows =
+        warehouse::source_rows(dialect, &schema, None, &all).map_err(|e| refused(dialect, e))?;
+    Ok(format!(
+        "-- kpi sql --dialect {dialect} --rows {name}\n{rows}\n"
+    ))
+}
+
+fn refused(dialect: Dialect, reason: String) -> Error {
+    Error {
+        kind: Kind::Config,
+        inner: anyhow!("cannot write the query for {dialect}: {reason}\n  hint: docs/warehouse.md lists what each dialect supports; `kpi run` computes every formula"),
+    }
+}
+
+/// The source's schema from its files; a warehouse source without local files is typed by its
+/// declared columns.
+fn schema(source: &Source) -> Result<Schema, Error> {
+    match Schema::open(source) {
+        Ok(schema) => Ok(schema),
+        Err(_)
+            if source.table.is_some()
+                && crate::ingest::files::expand(&source.path, &source.name).is_err() =>
+        {
+            Ok(Schema {
+                source: source.name.clone(),
+                files: vec![],
+                delimiter: b',',
+                encoding: source.encoding,
+                format: FieldFormat::default(),
+                header: source.columns.iter().map(|(n, _)| n.clone()).collect(),
+                columns: source.columns.clone(),
+                lookups: vec![],
+                key: None,
+            })
+        }
+        Err(e) => Err(e).kind(Kind::Data),
+    }
+}
+
+fn kpi_periods(
+    config: &Config,
+    kpi: &Kpi,
+    period: &str,
+    as_of: NaiveDate,
+) -> Result<KpiPeriods, Error> {
+    let calendar = &config.settings.calendar;
+    let windows = engine::run_windows(
+        calendar,
+        kpi,
+        &PeriodChoice::parse(period),
+        as_of,
+        uses_retention(kpi),
+    )
+    .map_err(|e| anyhow!("kpi `{}`: --period {period}: {e}", kpi.id))
+    .kind(Kind::Config)?;
+    let label = |w: &crate::period::Window| calendar.label(&w.period);
+    if kpi.is_snapshot() {
+        return Ok(KpiPeriods {
+            computed: vec![],
+            reported: vec![label(&windows.target)],
+        });
+    }
+    Ok(KpiPeriods {
+        computed: windows
+            .computed
+            .iter()
+            .map(|w| PeriodRange {
+                label: label(w),
+                start: w.start,
+                end: w.end,
+            })
+            .collect(),
+        reported: vec![label(&windows.previous), label(&windows.target)],
+    })
+}

@@ -1,0 +1,119 @@
+//! `kpi sql`: the selected KPIs compiled into one SQL query for a warehouse (DuckDB, PostgreSQL,
+//! BigQuery, Snowflake, Spark), which returns the rows `kpi run --results` reads.
+//!
+//! Pure: it takes the planned sources (schemas, bound formulas, periods) and returns text. The
+//! query computes what a pass over the sources computes, rule for rule; what a dialect cannot
+//! say faithfully is refused with the feature named, never written approximately.
+
+mod aggregates;
+mod dates;
+mod dialect;
+mod expr;
+mod numbers;
+mod query;
+mod read;
+
+pub use dialect::Dialect;
+pub use query::query;
+pub use read::source_rows;
+
+use crate::engine::plan::SourcePlan;
+use crate::ingest::schema::Schema;
+use crate::value::DataType;
+use chrono::NaiveDate;
+
+/// What a dialect cannot express as kpi computes it.
+pub type Refusal = String;
+
+/// One source of the query: how to read it, and its KPIs bound to its columns.
+pub struct SourceQuery<'a> {
+    pub schema: &'a Schema,
+    /// The warehouse table (`table` in the configuration), else the CSV files (DuckDB only).
+    pub table: Option<&'a str>,
+    pub plan: &'a SourcePlan,
+    /// Per KPI of the plan, in its order.
+    pub periods: Vec<KpiPeriods>,
+}
+
+/// The periods a KPI's rows are placed in.
+#[derive(Debug, Clone)]
+pub struct KpiPeriods {
+    /// Oldest first: the base of `retention` if needed, the previous period, the reported one.
+    /// Empty for a snapshot KPI.
+    pub computed: Vec<PeriodRange>,
+    /// The labels of the result rows: the previous period and the reported one (only the
+    /// reported one for a snapshot).
+    pub reported: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PeriodRange {
+    pub label: String,
+    pub start: NaiveDate,
+    /// Inclusive.
+    pub end: NaiveDate,
+}
+
+impl PeriodRange {
+    pub fn end_exclusive(&self) -> NaiveDate {
+        self.end.succ_opt().unwrap_or(self.end)
+    }
+}
+
+/// Words that cannot name a column unquoted in one of the dialects.
+const RESERVED: [&str; 40] = [
+    "all", "and", "any", "array", "as", "asc", "between", "by", "case", "cast", "create", "cross",
+    "current", "date", "default", "desc", "distinct", "else", "end", "exists", "false", "from",
+    "full", "group", "having", "in", "inner", "interval", "is", "join", "like", "limit", "not",
+    "null", "on", "or", "order", "select", "table", "when",
+];
+
+/// A source column in the query. In a warehouse table a plain lower-case name stays unquoted,
+/// so that each engine folds it as it folds the table's own names (Snowflake to upper case);
+/// other names are quoted exactly.
+pub fn column(d: Dialect, name: &str, in_table: bool) -> String {
+    let plain = name
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c == '_' || c.is_ascii_lowercase() || (i > 0 && c.is_ascii_digit()));
+    let reserved = RESERVED.contains(&name)
+        || ["where", "then", "true", "with", "rows", "union"].contains(&name);
+    match (in_table && plain && !reserved, d) {
+        (true, _) => name.to_string(),
+        (false, Dialect::Snowflake) if in_table && plain => d.ident(&name.to_uppercase()),
+        _ => d.ident(name),
+    }
+}
+
+/// A dimension column's value as kpi labels its group: the text, `(empty)` for null or blank,
+/// `true`/`false`, ISO dates, whole numbers without a decimal point.
+pub fn label(d: Dialect, (sql, ty): &(String, Option<DataType>)) -> Result<String, Refusal> {
+    let text = |x: &str| d.cast(x, d.text());
+    let empty = d.string(crate::engine::pass::EMPTY_LABEL);
+    Ok(match ty {
+        None | Some(DataType::String) => format!("COALESCE(NULLIF({sql}, ''), {empty})"),
+        Some(DataType::Bool) => {
+            format!("CASE WHEN {sql} THEN 'true' WHEN NOT {sql} THEN 'false' ELSE {empty} END")
+        }
+        Some(DataType::Date) => format!("COALESCE({}, {empty})", text(sql)),
+        Some(DataType::DateTime) if d == Dialect::Snowflake => {
+            return Err(
+                "a breakdown by a datetime column (Snowflake writes datetimes with milliseconds)"
+                    .into(),
+            )
+        }
+        Some(DataType::DateTime) => format!("COALESCE({}, {empty})", text(sql)),
+        Some(DataType::Number) => {
+            let int = if d == Dialect::BigQuery {
+                "INT64"
+            } else {
+                "BIGINT"
+            };
+            format!(
+                "COALESCE(CASE WHEN {sql} = FLOOR({sql}) AND ABS({sql}) < 1e15 THEN {} ELSE {} END, {empty})",
+                text(&d.cast(sql, int)),
+                text(sql)
+            )
+        }
+    })
+}

@@ -1,0 +1,258 @@
+//! A source's rows as the query sees them: its warehouse `table`, or — in the DuckDB dialect —
+//! its CSV files read directly, with kpi's reading rules written in SQL: the dialect options,
+//! trimmed cells, null values, typed columns, keep-last deduplication and lookups.
+
+use super::dialect::Dialect;
+use super::numbers::number;
+use super::Refusal;
+use crate::config::Encoding;
+use crate::ingest::lookup::LookupTable;
+use crate::ingest::parse::FieldFormat;
+use crate::ingest::schema::Schema;
+use crate::value::DataType;
+use std::path::PathBuf;
+
+/// The body of a CTE that gives the source's `used` columns (indices into `schema.columns`),
+/// named as in the schema.
+pub fn source_rows(
+    d: Dialect,
+    schema: &Schema,
+    table: Option<&str>,
+    used: &[usize],
+) -> Result<String, Refusal> {
+    let names: Vec<&str> = used.iter().map(|&c| schema.columns[c].0.as_str()).collect();
+    if let Some(table) = table {
+        let columns: Vec<String> = names.iter().map(|n| d.ident(n)).collect();
+        return Ok(format!("SELECT {} FROM {table}", columns.join(", ")));
+    }
+    if d != Dialect::DuckDb {
+        return Err(format!(
+            "source `{}` has no `table`: only the duckdb dialect reads CSV files; set table = \"schema.name\" on the source",
+            schema.source
+        ));
+    }
+    if schema.files.is_empty() {
+        return Err(format!("source `{}` has no file to read", schema.source));
+    }
+    // Cells are decoded, trimmed and nulled once (inner select), then typed (outer select).
+    let header_width = schema.header.len();
+    let mut cells = Vec::new();
+    let mut columns = Vec::new();
+    for (slot, &c) in used.iter().enumerate() {
+        let (name, ty) = &schema.columns[c];
+        let cell = if c < header_width {
+            let text = text_cell(d, &format!("raw.c{c}"), &schema.format);
+            columns.push(typed(
+                d,
+                &format!("t{slot}"),
+                *ty,
+                &schema.format,
+                &schema.source,
+                name,
+            )?);
+            text
+        } else {
+            columns.push(format!("t{slot}"));
+            let (l, k) = lookup_of(schema, c - header_width);
+            format!("l{l}.{}", d.ident(&schema.lookups[l].columns[k].0))
+        };
+        cells.push(format!("{cell} AS t{slot}"));
+    }
+    let columns: Vec<String> = columns
+        .iter()
+        .zip(&names)
+        .map(|(value, name)| format!("{value} AS {}", d.ident(name)))
+        .collect();
+    let mut from = format!(
+        "(SELECT * FROM {}) AS raw",
+        read_csv(
+            d,
+            &schema.files,
+            schema.delimiter,
+            schema.encoding,
+            header_width,
+            schema.key
+        )
+    );
+    for (l, lookup) in schema.lookups.iter().enumerate() {
+        let on = d.trim(&format!("raw.c{}", lookup.on));
+        from += &format!(
+            "\n      LEFT JOIN ({}) AS l{l} ON l{l}.k = {on}",
+            lookup_rows(d, lookup, &schema.format, &schema.source)?
+        );
+    }
+    Ok(format!(
+        "SELECT {}\n  FROM (SELECT {}\n    FROM {from}) AS cells",
+        columns.join(",\n         "),
+        cells.join(",\n           ")
+    ))
+}
+
+/// (lookup, column in it) of the n-th lookup column of the schema.
+fn lookup_of(schema: &Schema, mut n: usize) -> (usize, usize) {
+    for (l, lookup) in schema.lookups.iter().enumerate() {
+        if n < lookup.columns.len() {
+            return (l, n);
+        }
+        n -= lookup.columns.len();
+    }
+    (0, 0)
+}
+
+/// `read_csv(...)` of every file as text, in file order, with each row's ordinal; rows sharing
+/// a key keep the last one (`key`: index of the key column).
+fn read_csv(
+    d: Dialect,
+    files: &[PathBuf],
+    delimiter: u8,
+    encoding: Encoding,
+    width: usize,
+    key: Option<usize>,
+) -> String {
+    let paths: Vec<String> = files
+        .iter()
+        .map(|f| d.string(&f.display().to_string()))
+        .collect();
+    let columns: Vec<String> = (0..width).map(|i| format!("'c{i}': 'VARCHAR'")).collect();
+    let encoding = match encoding {
+        Encoding::Utf8 => "utf-8",
+        // DuckDB reads windows-1252 with its `encodings` extension only (docs/warehouse.md);
+        // its latin-1 refuses the bytes 0x80–0x9F, where kpi reads windows-1252's € and œ.
+        Encoding::Windows1252 => "windows-1252",
+        Encoding::Latin1 => "latin-1",
+    };
+    let scan = format!(
+        "read_csv([{}], header = true, delim = {}, quote = '\"', escape = '\"', columns = {{{}}}, encoding = '{encoding}', ignore_errors = true, null_padding = false) WITH ORDINALITY",
+        paths.join(", "),
+        d.string(&(delimiter as char).to_string()),
+        columns.join(", ")
+    );
+    match key {
+        None => scan,
+        Some(k) => {
+            let key = d.trim(&format!("c{k}"));
+            format!(
+                "{scan}\n    QUALIFY {key} = '' OR row_number() OVER (PARTITION BY {key} ORDER BY ordinality DESC) = 1"
+            )
+        }
+    }
+}
+
+/// A lookup file's rows: `k`, the trimmed join key, and its added columns, the last row of a
+/// key kept.
+fn lookup_rows(
+    d: Dialect,
+    lookup: &LookupTable,
+    format: &FieldFormat,
+    source: &str,
+) -> Result<String, Refusal> {
+    let file = &lookup.file;
+    let scan = read_csv(
+        d,
+        std::slice::from_ref(&file.path),
+        file.delimiter,
+        file.encoding,
+        file.header.len(),
+        None,
+    );
+    let key = d.trim(&format!("c{}", file.key));
+    let mut cells = vec![format!("{key} AS k")];
+    let mut columns = vec!["k".to_string()];
+    for (n, (&i, (name, ty))) in file.wanted.iter().zip(&lookup.columns).enumerate() {
+        cells.push(format!(
+            "{} AS t{n}",
+            text_cell(d, &format!("c{i}"), format)
+        ));
+        let value = typed(d, &format!("t{n}"), *ty, format, source, name)?;
+        columns.push(format!("{value} AS {}", d.ident(name)));
+    }
+    Ok(format!(
+        "SELECT {} FROM (SELECT {} FROM {scan}\n      QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY ordinality DESC) = 1)",
+        columns.join(", "),
+        cells.join(", ")
+    ))
+}
+
+/// A cell as kpi sees it before typing: trimmed, and null when blank or one of the
+/// source's null values.
+fn text_cell(d: Dialect, column: &str, format: &FieldFormat) -> String {
+    let trimmed = d.trim(column);
+    let mut nulls: Vec<String> = vec![d.string("")];
+    for null in &format.null_values {
+        for text in [null.as_str(), null.trim()] {
+            let literal = d.string(text);
+            if !nulls.contains(&literal) {
+                nulls.push(literal);
+            }
+        }
+    }
+    format!(
+        "CASE WHEN {trimmed} IN ({}) THEN NULL ELSE {trimmed} END",
+        nulls.join(", ")
+    )
+}
+
+const TRUE_WORDS: &str = "'true', 't', 'yes', 'y', '1', 'oui', 'vrai'";
+const FALSE_WORDS: &str = "'false', 'f', 'no', 'n', '0', 'non', 'faux'";
+const ISO_DATE: &str = r"[0-9]{4}-[0-9]{2}-[0-9]{2}";
+const ISO_TIME: &str = r"[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?";
+const OFFSET: &str = r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)";
+
+/// A text cell converted to its column's type; a value that does not convert is null, as kpi
+/// counts it (kpi also warns; the query cannot).
+fn typed(
+    d: Dialect,
+    cell: &str,
+    ty: DataType,
+    format: &FieldFormat,
+    source: &str,
+    column: &str,
+) -> Result<String, Refusal> {
+    let pattern = format.date_format.as_deref();
+    Ok(match (ty, pattern) {
+        (DataType::String, _) => cell.to_string(),
+        (DataType::Number, _) => number(d, cell, format.decimal),
+        (DataType::Bool, _) => format!(
+            "CASE WHEN LOWER({cell}) IN ({TRUE_WORDS}) THEN TRUE WHEN LOWER({cell}) IN ({FALSE_WORDS}) THEN FALSE END"
+        ),
+        (DataType::Date, None) => format!(
+            "CASE WHEN {} THEN TRY_CAST(substr({cell}, 1, 10) AS DATE) END",
+            d.full_match(cell, &format!("{ISO_DATE}({ISO_TIME}{OFFSET}?)?"))
+        ),
+        (DataType::DateTime, None) => {
+            let local = d.full_match(cell, &format!("{ISO_DATE}({ISO_TIME})?"));
+            let offset = d.full_match(cell, &format!("{ISO_DATE}{ISO_TIME}{OFFSET}"));
+            format!(
+                "CASE WHEN {local} THEN TRY_CAST({cell} AS TIMESTAMP) WHEN {offset} THEN timezone('UTC', TRY_CAST({cell} AS TIMESTAMPTZ)) END"
+            )
+        }
+        (DataType::Date | DataType::DateTime, Some(p)) => {
+            let p = strptime_pattern(p).ok_or_else(|| {
+                format!("source `{source}`: date_format {p:?} (column `{column}`) has no DuckDB strptime equivalent")
+            })?;
+            let parsed = format!("try_strptime({cell}, {})", d.string(&p));
+            if ty == DataType::Date {
+                format!("CAST({parsed} AS DATE)")
+            } else {
+                format!("CAST({parsed} AS TIMESTAMP)")
+            }
+        }
+    })
+}
+
+/// A chrono date pattern as DuckDB's strptime reads it: the common specifiers mean the same in
+/// both; others (`%z`, `%.f`, padding flags) are refused.
+fn strptime_pattern(pattern: &str) -> Option<String> {
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c == '%'
+            && !matches!(
+                chars.next()?,
+                'd' | 'm' | 'Y' | 'y' | 'H' | 'M' | 'S' | 'b' | 'B' | 'I' | 'p' | 'j' | '%'
+            )
+        {
+            return None;
+        }
+    }
+    Some(pattern.to_string())
+}
