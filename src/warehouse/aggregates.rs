@@ -64,9 +64,9 @@ impl Aggregate {
         match self.kind {
             AggKind::CountStar | AggKind::Count | AggKind::CountIf => vec![("", count)],
             AggKind::CountDistinct => vec![("", format!("COUNT(DISTINCT {x})"))],
-            AggKind::Sum => vec![("", format!("SUM({x})"))],
+            AggKind::Sum => vec![("", sum(d, &x))],
             AggKind::Avg => vec![
-                ("", format!("AVG({x})")),
+                ("", format!("{} / NULLIF({count}, 0)", sum(d, &x))),
                 ("_n", count),
                 ("_var", format!("VAR_SAMP({x})")),
             ],
@@ -103,6 +103,16 @@ impl Aggregate {
             ],
             _ => &[],
         }
+    }
+}
+
+/// kpi sums exactly (then divides for a mean): DuckDB's compensated `fsum` and PostgreSQL's
+/// numeric sum come closest; other engines add in their own order (last digits may differ).
+fn sum(d: Dialect, x: &str) -> String {
+    match d {
+        Dialect::DuckDb => format!("fsum({x})"),
+        Dialect::Postgres => d.to_double(&format!("SUM(CAST({x} AS NUMERIC))")),
+        _ => format!("SUM({x})"),
     }
 }
 

@@ -130,9 +130,10 @@ fn read_csv(
     match key {
         None => scan,
         Some(k) => {
+            // DuckDB reads an empty field as null: rows with a blank key are all kept.
             let key = d.trim(&format!("c{k}"));
             format!(
-                "{scan}\n    QUALIFY {key} = '' OR row_number() OVER (PARTITION BY {key} ORDER BY ordinality DESC) = 1"
+                "{scan}\n    QUALIFY COALESCE({key}, '') = '' OR row_number() OVER (PARTITION BY {key} ORDER BY ordinality DESC) = 1"
             )
         }
     }

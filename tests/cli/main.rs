@@ -7,6 +7,7 @@ mod backfill;
 mod check;
 mod diff;
 mod differential;
+mod engines;
 mod errors;
 mod explain;
 mod golden;
