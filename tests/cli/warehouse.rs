@@ -115,3 +115,154 @@ fn expect(out: &Output, code: i32, fragment: &str) {
     out.expect_code(code);
     assert!(out.stderr.contains(fragment), "{}", out.stderr);
 }
+
+/// A small configuration for the refusals of `kpi sql`.
+fn refusals() -> Workdir {
+    let work = Workdir::new();
+    work.write(
+        "data/deals.csv",
+        "id,stage,amount,closed\n1,Won,10,2026-10-02\n2,Lost,20,2026-10-03\n",
+    );
+    work.write(
+        "kpis.toml",
+        r#"
+[sources.deals]
+path = "data/deals.csv"
+table = "crm.deals"
+
+[sources.local]
+path = "data/deals.csv"
+
+[[kpi]]
+id = "median_amount"
+source = "deals"
+time = "closed"
+formula = "median(amount)"
+
+[[kpi]]
+id = "odd_amounts"
+source = "deals"
+time = "closed"
+formula = "count_if(amount % 2 = 1)"
+
+[[kpi]]
+id = "capped"
+source = "deals"
+time = "closed"
+formula = "sum(greatest(amount, 15))"
+
+[[kpi]]
+id = "local_count"
+source = "local"
+time = "closed"
+formula = "count(*)"
+"#,
+    );
+    work
+}
+
+#[test]
+fn sql_refuses_what_a_dialect_cannot_compute_as_kpi_does() {
+    let work = refusals();
+    let sql = |dialect: &str, kpi: &str| {
+        work.run(&[
+            "sql",
+            "--dialect",
+            dialect,
+            "--as-of",
+            "2026-11-05",
+            "--kpi",
+            kpi,
+        ])
+    };
+    let cases = [
+        (
+            "bigquery",
+            "median_amount",
+            "kpi `median_amount`: `median(amount)`: median and quantile_cont",
+        ),
+        (
+            "postgres",
+            "odd_amounts",
+            "cannot write the query for postgres: kpi `odd_amounts`: `%`",
+        ),
+        (
+            "bigquery",
+            "odd_amounts",
+            "cannot write the query for bigquery: kpi `odd_amounts`: `%`",
+        ),
+        ("snowflake", "capped", "kpi `capped`: greatest/least"),
+        (
+            "postgres",
+            "local_count",
+            "source `local` has no `table`: only the duckdb dialect reads CSV files",
+        ),
+    ];
+    for (dialect, kpi, message) in cases {
+        expect(&sql(dialect, kpi), 3, message);
+    }
+    // What other dialects can say, they write.
+    for (dialect, kpi) in [
+        ("postgres", "median_amount"),
+        ("snowflake", "odd_amounts"),
+        ("spark", "capped"),
+        ("duckdb", "local_count"),
+    ] {
+        let out = sql(dialect, kpi);
+        out.expect_code(0);
+        assert!(
+            out.stdout.contains("UNION ALL") || out.stdout.contains("SELECT"),
+            "{}",
+            out.stdout
+        );
+    }
+    expect(
+        &work.run(&["sql", "--dialect", "duckdb", "--rows", "nowhere"]),
+        2,
+        "unknown source `nowhere`",
+    );
+    work.run(&["sql", "--dialect", "mysql"]).expect_code(2);
+}
+
+#[test]
+fn sql_selects_a_derived_kpis_inputs_and_reads_windows_1252_with_duckdbs_extension() {
+    let work = example();
+    let out = work.run(&[
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--as-of",
+        "2026-11-22",
+        "--kpi",
+        "revenue_per_customer",
+    ]);
+    out.expect_code(0);
+    for kpi in ["'revenue_won' AS kpi", "'won_accounts' AS kpi"] {
+        assert!(out.stdout.contains(kpi), "{kpi} missing:\n{}", out.stdout);
+    }
+    assert!(!out.stdout.contains("'win_rate' AS kpi"), "{}", out.stdout);
+    // The query goes to stdout alone.
+    assert!(out.stderr.is_empty(), "{}", out.stderr);
+
+    let out = work.run(&[
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--as-of",
+        "2026-11-22",
+        "--kpi",
+        "open_tickets",
+    ]);
+    out.expect_code(0);
+    assert!(
+        out.stdout.contains("encoding = 'windows-1252'"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("delim = ';'"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("try_strptime(t0, '%d/%m/%Y %H:%M')"),
+        "{}",
+        out.stdout
+    );
+}
