@@ -131,8 +131,19 @@ impl Dialect {
         }
     }
 
-    /// Spaces around a text removed, as kpi trims (whitespace at both ends).
+    /// White space removed at both ends, as kpi trims (Rust's `str::trim`: Unicode white space,
+    /// the no-break spaces included).
     pub fn trim(self, expr: &str) -> String {
-        self.regexp_replace_all(expr, r"^\s+|\s+$", "")
+        let space = match self {
+            // RE2 (DuckDB, BigQuery) and Java (Spark) read `\x{…}`; PostgreSQL reads `\u…`.
+            Dialect::DuckDb | Dialect::BigQuery | Dialect::Spark => {
+                r"[\s\x{0b}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+            }
+            Dialect::Postgres => {
+                r"[\s\u000b\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+            }
+            Dialect::Snowflake => r"\s",
+        };
+        self.regexp_replace_all(expr, &format!("^{space}+|{space}+$"), "")
     }
 }
