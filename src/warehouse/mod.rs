@@ -61,27 +61,30 @@ impl PeriodRange {
 }
 
 /// Words that cannot name a column unquoted in one of the dialects.
-const RESERVED: [&str; 40] = [
+const RESERVED: [&str; 46] = [
     "all", "and", "any", "array", "as", "asc", "between", "by", "case", "cast", "create", "cross",
     "current", "date", "default", "desc", "distinct", "else", "end", "exists", "false", "from",
     "full", "group", "having", "in", "inner", "interval", "is", "join", "like", "limit", "not",
-    "null", "on", "or", "order", "select", "table", "when",
+    "null", "on", "or", "order", "rows", "select", "table", "then", "true", "union", "when",
+    "where", "with",
 ];
 
 /// A source column in the query. In a warehouse table a plain lower-case name stays unquoted,
-/// so that each engine folds it as it folds the table's own names (Snowflake to upper case);
-/// other names are quoted exactly.
+/// so that each engine folds it as it folds the table's own names (Snowflake to upper case,
+/// hence an upper-case quoted name for a reserved word there); other names are quoted exactly.
 pub fn column(d: Dialect, name: &str, in_table: bool) -> String {
-    let plain = name
-        .chars()
-        .enumerate()
-        .all(|(i, c)| c == '_' || c.is_ascii_lowercase() || (i > 0 && c.is_ascii_digit()));
-    let reserved = RESERVED.contains(&name)
-        || ["where", "then", "true", "with", "rows", "union"].contains(&name);
-    match (in_table && plain && !reserved, d) {
-        (true, _) => name.to_string(),
-        (false, Dialect::Snowflake) if in_table && plain => d.ident(&name.to_uppercase()),
-        _ => d.ident(name),
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .enumerate()
+            .all(|(i, c)| c == '_' || c.is_ascii_lowercase() || (i > 0 && c.is_ascii_digit()));
+    if !(in_table && plain) {
+        return d.ident(name);
+    }
+    match (RESERVED.contains(&name), d) {
+        (false, _) => name.to_string(),
+        (true, Dialect::Snowflake) => d.ident(&name.to_uppercase()),
+        (true, _) => d.ident(name),
     }
 }
 
@@ -116,4 +119,33 @@ pub fn label(d: Dialect, (sql, ty): &(String, Option<DataType>)) -> Result<Strin
             )
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_columns_are_quoted_only_when_needed() {
+        let cases = [
+            (Dialect::Postgres, "closed_at", "closed_at"),
+            (Dialect::Postgres, "Customer ID", "\"Customer ID\""),
+            (Dialect::Postgres, "order", "\"order\""),
+            (Dialect::Snowflake, "order", "\"ORDER\""),
+            (Dialect::Snowflake, "amount", "amount"),
+            (Dialect::BigQuery, "Customer ID", "`Customer ID`"),
+            (Dialect::Spark, "2024", "`2024`"),
+        ];
+        for (d, name, want) in cases {
+            assert_eq!(column(d, name, true), want, "{d} {name}");
+        }
+        // Columns kpi names itself (read from CSV in DuckDB) are always quoted.
+        assert_eq!(column(Dialect::DuckDb, "closed_at", false), "\"closed_at\"");
+    }
+
+    #[test]
+    fn strings_are_escaped_per_dialect() {
+        assert_eq!(Dialect::Postgres.string("it's \\d"), "'it''s \\d'");
+        assert_eq!(Dialect::BigQuery.string("it's \\d"), "'it\\'s \\\\d'");
+    }
 }

@@ -266,3 +266,44 @@ fn sql_selects_a_derived_kpis_inputs_and_reads_windows_1252_with_duckdbs_extensi
         out.stdout
     );
 }
+
+#[test]
+fn a_warehouse_only_source_is_typed_by_its_declared_columns() {
+    let work = Workdir::new();
+    let config = |formula: &str| {
+        format!(
+            r#"
+[sources.deals]
+path = "not-here/*.csv"
+table = "crm.deals"
+columns = {{ amount = "number", closed = "date", stage = "string" }}
+
+[[kpi]]
+id = "won"
+source = "deals"
+time = "closed"
+formula = "{formula}"
+"#
+        )
+    };
+    work.write(
+        "kpis.toml",
+        config("sum(amount) FILTER (WHERE stage = 'Won')"),
+    );
+    let out = work.run(&["sql", "--dialect", "snowflake", "--as-of", "2026-11-05"]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("FROM crm.deals"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("SUM(CASE WHEN (stage = 'Won') THEN amount END)")
+            || out
+                .stdout
+                .contains("CASE WHEN (stage = 'Won') THEN amount END AS x0"),
+        "{}",
+        out.stdout
+    );
+    // An undeclared column cannot be typed: the configuration error names it.
+    work.write("kpis.toml", config("sum(discount)"));
+    let out = work.run(&["sql", "--dialect", "snowflake", "--as-of", "2026-11-05"]);
+    expect(&out, 3, "unknown column `discount`");
+}
