@@ -4,13 +4,11 @@
 //! faithfully is refused, with the feature named.
 
 use super::dialect::Dialect;
+use super::{Refusal, FALSE_WORDS, TRUE_WORDS};
 use crate::formula::eval::{ArithOp, CmpOp, Func};
 use crate::formula::functions::to_datetime;
 use crate::formula::{Node, Val};
 use crate::value::{date_from_days, DataType};
-
-/// What a dialect cannot express as kpi computes it, such as "`%` (modulo)".
-pub type Refusal = String;
 
 type Ty = Option<DataType>;
 
@@ -24,8 +22,6 @@ const NUMBER_TEXT: &str = r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?";
 const DATE_TEXT: &str = r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}";
 const DATETIME_TEXT: &str =
     r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ][0-9]{1,2}:[0-9]{1,2}(:[0-9]{1,2}(\.[0-9]+)?)?)?";
-const TRUE_WORDS: &str = "'true', 't', 'yes', 'y', '1', 'oui', 'vrai'";
-const FALSE_WORDS: &str = "'false', 'f', 'no', 'n', '0', 'non', 'faux'";
 
 impl Writer<'_> {
     pub fn sql(&self, node: &Node) -> Result<String, Refusal> {

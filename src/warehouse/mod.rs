@@ -22,6 +22,10 @@ use crate::ingest::schema::Schema;
 use crate::value::DataType;
 use chrono::NaiveDate;
 
+/// The words kpi reads as booleans (`ingest::parse::parse_bool`), lower case, as SQL lists.
+const TRUE_WORDS: &str = "'true', 't', 'yes', 'y', '1', 'oui', 'vrai'";
+const FALSE_WORDS: &str = "'false', 'f', 'no', 'n', '0', 'non', 'faux'";
+
 /// What a dialect cannot express as kpi computes it.
 pub type Refusal = String;
 

@@ -5,6 +5,7 @@
 use super::dialect::Dialect;
 use super::numbers::number;
 use super::Refusal;
+use super::{FALSE_WORDS, TRUE_WORDS};
 use crate::config::Encoding;
 use crate::ingest::lookup::LookupTable;
 use crate::ingest::parse::FieldFormat;
@@ -193,8 +194,6 @@ fn text_cell(d: Dialect, column: &str, format: &FieldFormat) -> String {
     )
 }
 
-const TRUE_WORDS: &str = "'true', 't', 'yes', 'y', '1', 'oui', 'vrai'";
-const FALSE_WORDS: &str = "'false', 'f', 'no', 'n', '0', 'non', 'faux'";
 const ISO_DATE: &str = r"[0-9]{4}-[0-9]{2}-[0-9]{2}";
 const ISO_TIME: &str = r"[Tt ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?";
 const OFFSET: &str = r"(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)";
