@@ -13,6 +13,8 @@ pub fn date_diff(d: Dialect, part: DatePart, start: &str, end: &str) -> String {
     let whole_weeks = |days: String| match d {
         Dialect::BigQuery => format!("DIV({days}, 7)"),
         Dialect::Postgres => format!("(({days}) / 7)"),
+        // Spark has no one-argument TRUNC; DIV truncates toward zero.
+        Dialect::Spark => format!("(({days}) DIV 7)"),
         _ => format!("CAST(TRUNC(({days}) / 7) AS BIGINT)"),
     };
     let count = match (d, part) {
