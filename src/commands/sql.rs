@@ -89,10 +89,16 @@ fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<Strin
             },
         )
         .collect();
-    let header = format!(
+    let mut header = format!(
         "-- kpi sql --dialect {} --as-of {as_of} --period {}\n-- One row per result: kpi, period, dimensions, value, rows, parts. Export it as CSV\n-- and read it with: kpi run --as-of {as_of} --period {} --results FILE\n",
         args.dialect, selection.period, selection.period
     );
+    let windows_1252 = sources
+        .iter()
+        .any(|s| s.table.is_none() && s.schema.encoding == crate::config::Encoding::Windows1252);
+    if args.dialect == Dialect::DuckDb && windows_1252 {
+        header += "-- A source is windows-1252: DuckDB reads it with its encodings extension, so run\n-- INSTALL encodings; LOAD encodings; first.\n";
+    }
     warehouse::query(args.dialect, &sources, &header).map_err(|e| refused(args.dialect, e))
 }
 
