@@ -260,6 +260,7 @@ fn sql_selects_a_derived_kpis_inputs_and_reads_windows_1252_with_duckdbs_extensi
         out.stdout
     );
     assert!(out.stdout.contains("delim = ';'"), "{}", out.stdout);
+    assert!(out.stdout.contains("LOAD encodings;"), "{}", out.stdout);
     assert!(
         out.stdout.contains("try_strptime(t0, '%d/%m/%Y %H:%M')"),
         "{}",
