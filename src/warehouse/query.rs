@@ -154,7 +154,9 @@ impl<'a> Kpi<'a> {
     fn period_of(&self, columns: &[(String, Option<DataType>)]) -> String {
         let d = self.d;
         let Some(time) = self.plan.time else {
-            return d.string(&self.periods.reported[0]);
+            // A snapshot: every row is in the one period reported.
+            let label = self.periods.reported.first().map_or("", String::as_str);
+            return d.string(label);
         };
         let t = &columns[time].0;
         let mut out = String::from("CASE");
