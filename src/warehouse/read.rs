@@ -76,9 +76,10 @@ pub fn source_rows(
         )
     );
     for (l, lookup) in schema.lookups.iter().enumerate() {
+        // DuckDB reads an empty field as null; kpi matches a blank key like any other.
         let on = d.trim(&format!("raw.c{}", lookup.on));
         from += &format!(
-            "\n      LEFT JOIN ({}) AS l{l} ON l{l}.k = {on}",
+            "\n      LEFT JOIN ({}) AS l{l} ON COALESCE(l{l}.k, '') = COALESCE({on}, '')",
             lookup_rows(d, lookup, &schema.format, &schema.source)?
         );
     }
