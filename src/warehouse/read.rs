@@ -124,7 +124,7 @@ fn read_csv(
         Encoding::Latin1 => "latin-1",
     };
     let scan = format!(
-        "read_csv([{}], header = true, delim = {}, quote = '\"', escape = '\"', columns = {{{}}}, encoding = '{encoding}', ignore_errors = true, null_padding = false) WITH ORDINALITY",
+        "read_csv([{}], header = true, delim = {}, quote = '\"', escape = '\"', columns = {{{}}}, encoding = '{encoding}', auto_detect = false, ignore_errors = true, null_padding = false) WITH ORDINALITY",
         paths.join(", "),
         d.string(&(delimiter as char).to_string()),
         columns.join(", ")
