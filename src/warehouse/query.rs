@@ -120,7 +120,7 @@ impl<'a> Kpi<'a> {
         }
         conditions.extend(filter);
         if let Some(time) = self.plan.time {
-            conditions.push(self.in_windows(&columns[time].0));
+            conditions.push(self.in_windows(&columns[time]));
         }
         let mut rows = format!(
             "SELECT {}\n  FROM {}",
@@ -158,31 +158,37 @@ impl<'a> Kpi<'a> {
             let label = self.periods.reported.first().map_or("", String::as_str);
             return d.string(label);
         };
-        let t = &columns[time].0;
+        let (t, ty) = &columns[time];
         let mut out = String::from("CASE");
         for w in &self.periods.computed {
+            let (start, end) = self.bounds(w, *ty);
             out += &format!(
-                " WHEN {t} >= {} AND {t} < {} THEN {}",
-                d.date_literal(w.start),
-                d.date_literal(w.end_exclusive()),
+                " WHEN {t} >= {start} AND {t} < {end} THEN {}",
                 d.string(&w.label)
             );
         }
         out + " END"
     }
 
-    fn in_windows(&self, t: &str) -> String {
+    /// A period's bounds as literals of the time column's type: midnights for a datetime, so
+    /// that no engine has to compare a date with a datetime (BigQuery would not).
+    fn bounds(&self, w: &super::PeriodRange, ty: Option<DataType>) -> (String, String) {
         let d = self.d;
+        let literal = |date: chrono::NaiveDate| match ty {
+            Some(DataType::DateTime) => d.timestamp_literal(&format!("{date} 00:00:00")),
+            _ => d.date_literal(date),
+        };
+        (literal(w.start), literal(w.end_exclusive()))
+    }
+
+    fn in_windows(&self, (t, ty): &(String, Option<DataType>)) -> String {
         let ranges: Vec<String> = self
             .periods
             .computed
             .iter()
             .map(|w| {
-                format!(
-                    "({t} >= {} AND {t} < {})",
-                    d.date_literal(w.start),
-                    d.date_literal(w.end_exclusive())
-                )
+                let (start, end) = self.bounds(w, *ty);
+                format!("({t} >= {start} AND {t} < {end})")
             })
             .collect();
         format!("({})", ranges.join(" OR "))
