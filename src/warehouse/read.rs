@@ -54,8 +54,9 @@ pub fn source_rows(
             text
         } else {
             columns.push(format!("t{slot}"));
-            let (l, k) = lookup_of(schema, c - header_width);
-            format!("l{l}.{}", d.ident(&schema.lookups[l].columns[k].0))
+            let (l, name) = lookup_of(schema, c - header_width)
+                .ok_or_else(|| format!("source `{}`: no column {c}", schema.source))?;
+            format!("l{l}.{}", d.ident(name))
         };
         cells.push(format!("{cell} AS t{slot}"));
     }
@@ -90,15 +91,15 @@ pub fn source_rows(
     ))
 }
 
-/// (lookup, column in it) of the n-th lookup column of the schema.
-fn lookup_of(schema: &Schema, mut n: usize) -> (usize, usize) {
+/// The lookup (its index) and name of the n-th lookup column of the schema.
+fn lookup_of(schema: &Schema, mut n: usize) -> Option<(usize, &str)> {
     for (l, lookup) in schema.lookups.iter().enumerate() {
-        if n < lookup.columns.len() {
-            return (l, n);
+        match lookup.columns.get(n) {
+            Some((name, _)) => return Some((l, name)),
+            None => n -= lookup.columns.len(),
         }
-        n -= lookup.columns.len();
     }
-    (0, 0)
+    None
 }
 
 /// `read_csv(...)` of every file as text, in file order, with each row's ordinal; rows sharing

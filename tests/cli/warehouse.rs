@@ -224,18 +224,23 @@ fn sql_refuses_what_a_dialect_cannot_compute_as_kpi_does() {
     work.run(&["sql", "--dialect", "mysql"]).expect_code(2);
 }
 
-#[test]
-fn sql_selects_a_derived_kpis_inputs_and_reads_windows_1252_with_duckdbs_extension() {
-    let work = example();
-    let out = work.run(&[
+/// `kpi sql --dialect duckdb` for one KPI of the example, October 2026.
+fn duckdb_query(work: &Workdir, kpi: &str) -> Output {
+    work.run(&[
         "sql",
         "--dialect",
         "duckdb",
         "--as-of",
         "2026-11-22",
         "--kpi",
-        "revenue_per_customer",
-    ]);
+        kpi,
+    ])
+}
+
+#[test]
+fn sql_selects_a_derived_kpis_inputs_and_reads_windows_1252_with_duckdbs_extension() {
+    let work = example();
+    let out = duckdb_query(&work, "revenue_per_customer");
     out.expect_code(0);
     for kpi in ["'revenue_won' AS kpi", "'won_accounts' AS kpi"] {
         assert!(out.stdout.contains(kpi), "{kpi} missing:\n{}", out.stdout);
@@ -244,15 +249,7 @@ fn sql_selects_a_derived_kpis_inputs_and_reads_windows_1252_with_duckdbs_extensi
     // The query goes to stdout alone.
     assert!(out.stderr.is_empty(), "{}", out.stderr);
 
-    let out = work.run(&[
-        "sql",
-        "--dialect",
-        "duckdb",
-        "--as-of",
-        "2026-11-22",
-        "--kpi",
-        "open_tickets",
-    ]);
+    let out = duckdb_query(&work, "open_tickets");
     out.expect_code(0);
     assert!(
         out.stdout.contains("encoding = 'windows-1252'"),
