@@ -17,7 +17,7 @@ struct Digest {
 }
 
 impl Sink for Digest {
-    fn add_row(&mut self, row: &[Value<'_>]) {
+    fn add_row(&mut self, row: &[Value<'_>]) -> bool {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for value in row {
             let text = format!("{value:?}");
@@ -27,6 +27,7 @@ impl Sink for Digest {
         }
         self.rows += 1;
         self.sum = self.sum.wrapping_add(h);
+        true
     }
 
     fn absorb(&mut self, other: Self) {

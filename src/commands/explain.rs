@@ -119,10 +119,16 @@ fn rows(out: &mut String, trace: &Trace, shown: &[&WindowTrace]) {
     for w in shown {
         line(out, &format!("inside {}", period_name(w)), w.rows);
     }
-    for (column, ty, issue) in &s.invalid {
-        if issue.count > 0 {
+    for (column, ty, values) in &s.values {
+        if values.invalid > 0 {
             let what = format!("(values of `{column}` not a valid {ty}, counted as null)");
-            line(out, &what, issue.count);
+            line(out, &what, values.invalid);
+        }
+    }
+    for (lookup, unmatched) in &s.unmatched {
+        if unmatched.looked_up > 0 {
+            let what = format!("(rows whose key lookup `{lookup}` does not hold)");
+            line(out, &what, unmatched.rows);
         }
     }
 }

@@ -129,6 +129,9 @@ pub struct Settings {
     /// Most groups one breakdown may have in a pass: a dimension with more values (an id
     /// column) stops the run instead of exhausting memory.
     pub max_groups: u64,
+    /// The share of a used column's non-empty values that may be invalid before a run stops
+    /// (exit 4); `--strict` makes it 0.
+    pub max_invalid: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,6 +168,9 @@ pub struct Lookup {
     pub columns: Vec<String>,
     pub delimiter: Option<u8>,
     pub encoding: Encoding,
+    /// The share of source rows whose key must be found; below it the run stops (exit 4).
+    /// None: any unmatched row is a warning.
+    pub min_match: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -31,6 +31,7 @@ pub struct RawSettings {
     pub alert_on_noise: Option<bool>,
     pub min_sample: Option<i64>,
     pub max_groups: Option<i64>,
+    pub max_invalid: Option<f64>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -89,6 +90,7 @@ pub struct RawLookup {
     pub columns: Vec<String>,
     pub delimiter: Option<Spanned<String>>,
     pub encoding: Option<RawEncoding>,
+    pub min_match: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Deserialize)]

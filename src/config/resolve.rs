@@ -15,6 +15,10 @@ use anyhow::{anyhow, bail, Result};
 use std::collections::HashSet;
 use toml::Spanned;
 
+/// `settings.max_invalid` when not set: a few typos in a column are tolerated (and warned);
+/// a wrong format, which spoils most values, is not.
+const DEFAULT_MAX_INVALID: f64 = 0.01;
+
 /// `settings.max_groups` when not set: far above a breakdown people read (regions, owners,
 /// products), low enough that a backfill's results (about 3 KB each until written, one per
 /// group and period) stay within a few hundred megabytes.
@@ -216,7 +220,15 @@ impl Ctx<'_> {
                 "{file}: settings.max_groups must be a number of groups, 1 or more, not {max_groups}"
             ));
         }
+        let mut max_invalid = raw.max_invalid.unwrap_or(DEFAULT_MAX_INVALID);
+        if !(0.0..=1.0).contains(&max_invalid) {
+            found.0.push(format!(
+                "{file}: settings.max_invalid must be a share between 0 and 1 such as 0.01 (1 %), not {max_invalid}"
+            ));
+            max_invalid = DEFAULT_MAX_INVALID;
+        }
         Settings {
+            max_invalid,
             archive: self.relative(raw.archive.as_deref().unwrap_or("kpi-archive")),
             frequency: frequency(raw.frequency.unwrap_or(RawFrequency::Month)),
             calendar,

@@ -84,8 +84,17 @@ impl Ctx<'_> {
                 self.at(raw.path.span().start)
             );
         }
+        let min_match = match &raw.min_match {
+            Some(m) if !(0.0..=1.0).contains(m.get_ref()) => bail!(
+                "{}: lookup `{name}` of source `{source}`: min_match must be a share between 0 and 1 such as 0.99, not {}",
+                self.at(m.span().start),
+                m.get_ref()
+            ),
+            m => m.as_ref().map(|m| *m.get_ref()),
+        };
         Ok(Lookup {
             name: name.to_string(),
+            min_match,
             path: self.relative(raw.path.get_ref()),
             on: raw.on.clone(),
             columns: raw.columns.clone(),

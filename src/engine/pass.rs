@@ -281,11 +281,12 @@ impl<'p> SourcePass<'p> {
     }
 
     /// Feeds one row (values of `plan.used`, in slot order) to every KPI of the source.
-    pub fn add_row(&mut self, row: &[Value<'_>]) {
+    /// Adds a row to every KPI; false when the source's filter removed it.
+    pub fn add_row(&mut self, row: &[Value<'_>]) -> bool {
         if let Some(filter) = &self.plan.filter {
             if !filter.eval(row).is_true() {
                 self.filtered += 1;
-                return;
+                return false;
             }
         }
         self.rows += 1;
@@ -360,6 +361,7 @@ impl<'p> SourcePass<'p> {
         cache.clear();
         self.cache = recycle(cache);
         self.found = recycle(found);
+        true
     }
 
     /// The value of every KPI, window and group.

@@ -6,9 +6,11 @@
 //! threads).
 
 mod chunks;
+pub mod date_guess;
 pub mod files;
 pub mod lookup;
 pub mod parse;
+pub mod quality;
 pub mod records;
 mod row;
 pub mod scan;

@@ -7,6 +7,7 @@
 
 use super::lookup::Cell;
 use super::parse::parse_field;
+use super::quality::{ColumnValues, Unmatched};
 use super::records::{Record, RecordReader};
 use super::scan::{Issue, Sink};
 use super::schema::Schema;
@@ -20,7 +21,12 @@ pub(super) const ROWS_PER_TICK: u64 = 65_536;
 /// Where each used column's value comes from.
 enum Slot {
     Field(usize, DataType),
-    Lookup { table: usize, cell: usize },
+    /// `counts`: the first slot of its table, which counts the row's match (once per row).
+    Lookup {
+        table: usize,
+        cell: usize,
+        counts: bool,
+    },
 }
 
 /// Turns records into the values of the used columns, in slot order.
@@ -38,8 +44,10 @@ pub(super) struct Stretch {
     /// Rows skipped because a later row has the same key.
     pub duplicates: u64,
     pub ragged: Issue,
-    /// Per used column: values that did not parse as its type.
-    pub invalid: Vec<Issue>,
+    /// Per used column: values present, and those that did not parse as its type.
+    pub values: Vec<ColumnValues>,
+    /// Per lookup table: rows whose key found no match.
+    pub unmatched: Vec<Unmatched>,
     /// Line feeds read: the line numbers the stretch took.
     pub lines: u64,
     /// Offset (from the reader's start) of the first record not read.
@@ -90,10 +98,17 @@ impl<'s> RowDecoder<'s> {
         tick: &mut dyn FnMut(u64, u64) -> anyhow::Result<()>,
     ) -> Result<Stretch, StretchError> {
         let mut stretch = Stretch {
-            invalid: self.slots.iter().map(|_| Issue::default()).collect(),
+            values: self.slots.iter().map(|_| ColumnValues::default()).collect(),
+            unmatched: self
+                .schema
+                .lookups
+                .iter()
+                .map(|_| Unmatched::default())
+                .collect(),
             ..Stretch::default()
         };
         let mut buffer: Vec<Value<'static>> = Vec::with_capacity(self.slots.len());
+        let mut matches: Vec<Option<bool>> = vec![None; self.schema.lookups.len()];
         // Fixed for the pass: asked once, not per row.
         let gate = sink.gate();
         while reader.position() < limit {
@@ -128,33 +143,67 @@ impl<'s> RowDecoder<'s> {
                     continue;
                 }
             }
-            if let Some(slot) = gate {
-                let time = self.decode_slot(slot, &record, &mut stretch.invalid, line)?;
-                if !sink.wants(&time) {
-                    sink.add_unwanted(&time);
-                    continue;
+            matches.iter_mut().for_each(|m| *m = None);
+            let mut tally = Tally {
+                values: &mut stretch.values,
+                matches: &mut matches,
+            };
+            let gated = match gate {
+                Some(slot) => {
+                    let time = self.decode_slot(slot, &record, &mut tally, line)?;
+                    if !sink.wants(&time) {
+                        sink.add_unwanted(&time);
+                        continue;
+                    }
+                    Some((slot, time))
                 }
-            }
+                None => None,
+            };
             let mut values = recycle(std::mem::take(&mut buffer));
-            self.decode(&record, &mut values, &mut stretch.invalid, line)?;
-            sink.add_row(&values);
+            self.decode(&record, &mut values, &mut tally, line, gated)?;
+            let taken = sink.add_row(&values);
             buffer = recycle(values);
+            // Rows the source's filter removed feed no KPI: their keys do not matter.
+            if taken {
+                self.count_matches(&record, &matches, &mut stretch.unmatched);
+            }
         }
         stretch.end = reader.position();
         Ok(stretch)
     }
 
+    /// Every used column's value, in slot order; `gated` is the gate's, already decoded (each
+    /// value is decoded, and counted, once).
     fn decode<'r>(
         &'r self,
         record: &'r Record<'_>,
         values: &mut Vec<Value<'r>>,
-        invalid: &mut [Issue],
+        tally: &mut Tally,
         line: u64,
+        mut gated: Option<(usize, Value<'r>)>,
     ) -> Result<(), StretchError> {
         for slot in 0..self.slots.len() {
-            values.push(self.decode_slot(slot, record, invalid, line)?);
+            let value = match gated.take_if(|(gate, _)| *gate == slot) {
+                Some((_, value)) => value,
+                None => self.decode_slot(slot, record, tally, line)?,
+            };
+            values.push(value);
         }
         Ok(())
+    }
+
+    /// Counts a taken row's lookups: matched, or unmatched with the key it carried.
+    fn count_matches(&self, record: &Record<'_>, matches: &[Option<bool>], out: &mut [Unmatched]) {
+        for ((found, lookup), unmatched) in matches.iter().zip(&self.schema.lookups).zip(out) {
+            match found {
+                Some(true) => unmatched.record(true, ""),
+                Some(false) => {
+                    let key = record.get(lookup.on).unwrap_or_default();
+                    unmatched.record(false, &String::from_utf8_lossy(key));
+                }
+                None => {}
+            }
+        }
     }
 
     /// The value of one used column (`slot`) in a record; an invalid one is counted, and null.
@@ -162,23 +211,37 @@ impl<'s> RowDecoder<'s> {
         &'r self,
         slot: usize,
         record: &'r Record<'_>,
-        invalid: &mut [Issue],
+        tally: &mut Tally,
         line: u64,
     ) -> Result<Value<'r>, StretchError> {
         Ok(match self.slots[slot] {
             Slot::Field(index, ty) => {
                 let text = utf8(record.field(index), line, &self.schema.header[index])?;
-                parse_field(text, ty, &self.schema.format).unwrap_or_else(|()| {
-                    invalid[slot].record_local(line);
-                    Value::Null
-                })
+                match parse_field(text, ty, &self.schema.format) {
+                    Ok(Value::Null) => Value::Null,
+                    Ok(value) => {
+                        tally.values[slot].present += 1;
+                        value
+                    }
+                    Err(()) => {
+                        tally.values[slot].record_invalid(text, line);
+                        Value::Null
+                    }
+                }
             }
-            Slot::Lookup { table, cell } => match self.schema.lookups.get(table) {
+            Slot::Lookup {
+                table,
+                cell,
+                counts,
+            } => match self.schema.lookups.get(table) {
                 Some(lookup) => {
                     let key = record.get(lookup.on).unwrap_or_default();
                     let key = utf8(key, line, &self.schema.header[lookup.on])?;
-                    lookup
-                        .get(key)
+                    let found = lookup.get(key);
+                    if counts {
+                        tally.matches[table] = Some(found.is_some());
+                    }
+                    found
                         .and_then(|cells| cells.get(cell))
                         .map_or(Value::Null, Cell::as_value)
                 }
@@ -186,6 +249,13 @@ impl<'s> RowDecoder<'s> {
             },
         })
     }
+}
+
+/// Where a row's counts go: the stretch's values, and whether each lookup found the row's key
+/// (None: not looked up), counted once the row is taken.
+struct Tally<'t> {
+    values: &'t mut [ColumnValues],
+    matches: &'t mut [Option<bool>],
 }
 
 impl Dedup {
@@ -256,6 +326,7 @@ fn swallowed_message(breaks: usize, fields: usize, width: usize) -> String {
 
 fn slots(schema: &Schema, used: &[usize]) -> Vec<Slot> {
     let width = schema.header.len();
+    let mut counted = vec![false; schema.lookups.len()];
     used.iter()
         .map(|&c| {
             if c < width {
@@ -264,9 +335,11 @@ fn slots(schema: &Schema, used: &[usize]) -> Vec<Slot> {
             let mut offset = c - width;
             for (table, lookup) in schema.lookups.iter().enumerate() {
                 if offset < lookup.columns.len() {
+                    let counts = !std::mem::replace(&mut counted[table], true);
                     return Slot::Lookup {
                         table,
                         cell: offset,
+                        counts,
                     };
                 }
                 offset -= lookup.columns.len();
@@ -274,6 +347,7 @@ fn slots(schema: &Schema, used: &[usize]) -> Vec<Slot> {
             Slot::Lookup {
                 table: usize::MAX,
                 cell: 0,
+                counts: false,
             }
         })
         .collect()

@@ -10,6 +10,7 @@
 
 use super::chunks;
 use super::files;
+use super::quality::{ColumnValues, Unmatched};
 use super::records::RecordReader;
 use super::row::{last_row_per_key, Dedup, RowDecoder, Stretch, StretchError};
 use super::schema::Schema;
@@ -23,7 +24,8 @@ use std::path::{Path, PathBuf};
 /// What the rows go to: one per thread and byte range, merged at the end. Merging must give
 /// what one sink fed every row would give, whatever the split.
 pub trait Sink: Send {
-    fn add_row(&mut self, row: &[Value<'_>]);
+    /// Takes a row; returns whether it was kept (false: the source's filter removed it).
+    fn add_row(&mut self, row: &[Value<'_>]) -> bool;
     /// A slot whose value alone can tell that a row is not wanted: it is parsed first, and
     /// [`Sink::wants`] decides whether the others are.
     fn gate(&self) -> Option<usize> {
@@ -102,19 +104,27 @@ pub struct ScanStats {
     pub duplicates: u64,
     /// Rows whose number of fields differs from the header's: skipped.
     pub ragged: Issue,
-    /// Per used column (by name): values that did not parse as the column's type (made null).
-    pub invalid: Vec<(String, DataType, Issue)>,
+    /// Per used column (by name): values present, and those that did not parse as the
+    /// column's type (made null).
+    pub values: Vec<(String, DataType, ColumnValues)>,
+    /// Per lookup table (by name): rows whose key found no row in it.
+    pub unmatched: Vec<(String, Unmatched)>,
 }
 
 impl ScanStats {
     fn new(schema: &Schema, used: &[usize]) -> ScanStats {
         ScanStats {
-            invalid: used
+            values: used
                 .iter()
                 .map(|&c| {
                     let (name, ty) = &schema.columns[c];
-                    (name.clone(), *ty, Issue::default())
+                    (name.clone(), *ty, ColumnValues::default())
                 })
+                .collect(),
+            unmatched: schema
+                .lookups
+                .iter()
+                .map(|l| (l.name.clone(), Unmatched::default()))
                 .collect(),
             ..ScanStats::default()
         }
@@ -125,8 +135,11 @@ impl ScanStats {
         self.rows_read += stretch.rows_read;
         self.duplicates += stretch.duplicates;
         self.ragged.absorb(stretch.ragged, file, lines_before);
-        for ((_, _, total), issue) in self.invalid.iter_mut().zip(stretch.invalid) {
-            total.absorb(issue, file, lines_before);
+        for ((_, _, total), values) in self.values.iter_mut().zip(stretch.values) {
+            total.absorb(values, file, lines_before);
+        }
+        for ((_, total), unmatched) in self.unmatched.iter_mut().zip(stretch.unmatched) {
+            total.absorb(unmatched);
         }
     }
 }

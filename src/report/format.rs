@@ -142,6 +142,11 @@ fn scaled_digits(magnitude: f64, decimals: usize) -> String {
     format!("{digits:0>width$}", width = decimals + 1)
 }
 
+/// A count with thousands separators, for messages: `9,994`.
+pub fn format_count(n: u64) -> String {
+    group_thousands(&n.to_string())
+}
+
 fn group_thousands(int: &str) -> String {
     let mut out = String::with_capacity(int.len() + int.len() / 3);
     for (i, c) in int.chars().enumerate() {
@@ -156,6 +161,13 @@ fn group_thousands(int: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(format_count(12), "12");
+        assert_eq!(format_count(9_994), "9,994");
+        assert_eq!(format_count(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn values_by_unit() {

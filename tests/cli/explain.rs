@@ -30,7 +30,7 @@ fn fixture() -> Workdir {
     work.write("deals.csv", DEALS);
     work.write(
         "kpis.toml",
-        "[sources.deals]\npath = \"deals.csv\"\nkey = \"id\"\nfilter = \"is_test = false\"\n\
+        "[settings]\nmax_invalid = 0.2\n\n[sources.deals]\npath = \"deals.csv\"\nkey = \"id\"\nfilter = \"is_test = false\"\n\
          columns = { amount = \"number\" }\n\n\
          [[kpi]]\nid = \"win_rate\"\nname = \"Win rate\"\nsource = \"deals\"\ntime = \"closed_at\"\n\
          filter = \"stage IN ('Won', 'Lost')\"\n\

@@ -29,6 +29,17 @@ fn deals(data: impl AsRef<[u8]>) -> Workdir {
     work
 }
 
+/// A work dir with KPIS and this deals file, tolerating up to half of a column's values
+/// invalid (settings.max_invalid), to see what becomes of them.
+fn tolerant(data: impl AsRef<[u8]>) -> Workdir {
+    let work = deals(data);
+    work.write(
+        "kpis.toml",
+        format!("[settings]\nmax_invalid = 0.5\n\n{KPIS}"),
+    );
+    work
+}
+
 /// One deal, and an archive in the folder `archive`.
 fn recording() -> Workdir {
     let work = deals("id,created_at,amount\n1,2026-10-01,10\n");
@@ -123,8 +134,9 @@ fn ten_thousand_columns_are_read() {
 
 #[test]
 fn nul_bytes_are_just_bytes() {
-    let work =
-        deals(b"id,note,created_at,amount\n1,a\0b,2026-10-01,10\n2,\0,2026-10-02,1\0\n".as_slice());
+    let work = tolerant(
+        b"id,note,created_at,amount\n1,a\0b,2026-10-01,10\n2,\0,2026-10-02,1\0\n".as_slice(),
+    );
     let out = run(&work, &[]);
     ends_with(&out, 0, &[]);
     assert_eq!(value(&out, "deals"), "2");
@@ -168,8 +180,18 @@ fn a_formula_nested_ten_thousand_deep_is_an_error_not_a_stack_overflow() {
 
 #[test]
 fn a_header_repeated_mid_file_is_counted_as_invalid_values() {
-    let work =
-        deals("id,created_at,amount\n1,2026-10-01,10\nid,created_at,amount\n2,2026-10-02,5\n");
+    let data = "id,created_at,amount\n1,2026-10-01,10\nid,created_at,amount\n2,2026-10-02,5\n";
+    // One value in three of each column: far above settings.max_invalid's default of 1 %.
+    let out = run(&deals(data), &[]);
+    ends_with(
+        &out,
+        4,
+        &[
+            "column `created_at`",
+            "\"created_at\" at ./data/deals.csv:3",
+        ],
+    );
+    let work = tolerant(data);
     let out = run(&work, &[]);
     ends_with(&out, 0, &[]);
     assert_eq!(value(&out, "amount"), "15");

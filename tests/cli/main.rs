@@ -14,6 +14,8 @@ mod golden;
 mod hostile;
 mod html;
 mod init;
+mod invalid_values;
+mod lookups;
 mod regressions;
 mod reports;
 mod smoke;

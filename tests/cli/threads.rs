@@ -8,6 +8,8 @@ use crate::support::Workdir;
 const KPIS: &str = r#"
 [settings]
 frequency = "month"
+# One amount in forty is invalid on purpose (the warnings must name the same lines).
+max_invalid = 0.05
 
 [sources.deals]
 path = "data/*.csv"

@@ -1,6 +1,7 @@
 //! Computing a selection of KPIs for one period (`run`) or a range of periods (`backfill`):
 //! schemas, one pass per source with every period side by side, derived KPIs, previous values.
 
+mod guards;
 mod sources;
 mod trace;
 mod warehouse;
@@ -174,7 +175,11 @@ pub fn compute(
     let mut states = Vec::new();
     let mut traces = HashMap::new();
     for source in &planned {
-        let scanned = sources::scan_source(source, &targets, &ctx, strict, covered_only)?;
+        let limits = guards::Limits {
+            max_invalid: config.settings.max_invalid,
+            strict,
+        };
+        let scanned = sources::scan_source(source, &targets, &ctx, limits, covered_only)?;
         let state = scanned.state;
         traces.extend(scanned.traces);
         if let Some(before) = known.sources.get(&state.source) {

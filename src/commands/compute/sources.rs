@@ -2,15 +2,16 @@
 //! remembers of it, then its one pass for all its KPIs and periods.
 
 use super::super::warn;
+use super::guards::{self, Limits};
 use super::trace::Trace;
 use super::Targets;
 use crate::archive::{column_changes, ColumnChange, SourceState};
-use crate::config::{Config, Kpi};
+use crate::config::{Config, Kpi, Source};
 use crate::engine::compare::{self, Context};
 use crate::engine::{self, SourcePass, SourcePlan};
 use crate::error::{Error, Kind, ResultExt};
 use crate::ingest::schema::is_config_mismatch;
-use crate::ingest::{self, ScanStats, Schema};
+use crate::ingest::{self, Schema};
 use crate::model::KpiResult;
 use crate::period::Window;
 use crate::progress::Progress;
@@ -19,6 +20,7 @@ use std::collections::HashMap;
 
 /// A source ready for its pass: schema read, KPIs bound to its columns.
 pub(super) struct PlannedSource<'c> {
+    config: &'c Source,
     kpis: Vec<&'c Kpi>,
     schema: Schema,
     plan: SourcePlan,
@@ -86,6 +88,7 @@ pub(super) fn plan_sources<'c>(
             }
         }
         planned.push(PlannedSource {
+            config: source,
             kpis: of_source,
             schema,
             plan,
@@ -180,7 +183,7 @@ pub(super) fn scan_source(
     source: &PlannedSource,
     targets: &Targets,
     ctx: &Context,
-    strict: bool,
+    limits: Limits,
     covered_only: bool,
 ) -> Result<Scanned, Error> {
     let kpi_windows: Vec<Vec<Window>> = source
@@ -202,7 +205,7 @@ pub(super) fn scan_source(
     // Too many groups is the configuration's to fix; anything else is the data's.
     let refused = matches!(&scanned, Err(e) if e.is::<ingest::Refused>());
     let (pass, stats) = scanned.kind(if refused { Kind::Config } else { Kind::Data })?;
-    report_issues(&schema.source, &stats, strict)?;
+    guards::check(source.config, &stats, limits)?;
     let source_filtered = pass.filtered;
     let outputs = pass.finish();
     let traces = source
@@ -266,49 +269,9 @@ fn covers(span: Option<(chrono::NaiveDate, chrono::NaiveDate)>, window: &Window)
     span.is_some_and(|(first, last)| first <= window.end && last >= window.start)
 }
 
-/// Invalid values and ragged rows: a warning each (count and first place), or exit 4 under
-/// `--strict`.
-fn report_issues(source: &str, stats: &ScanStats, strict: bool) -> Result<(), Error> {
-    let mut problems = Vec::new();
-    if stats.ragged.count > 0 {
-        problems.push(format!(
-            "source `{source}`: {} row(s) with a wrong number of fields{}, first at {}",
-            stats.ragged.count,
-            if strict { "" } else { " skipped" },
-            place(&stats.ragged)
-        ));
-    }
-    for (column, ty, issue) in &stats.invalid {
-        if issue.count > 0 {
-            problems.push(format!(
-                "source `{source}`: {} value(s) of column `{column}` are not a valid {ty}{}, first at {}, column `{column}`",
-                issue.count,
-                if strict { "" } else { " and count as null" },
-                place(issue)
-            ));
-        }
-    }
-    if strict && !problems.is_empty() {
-        return Err(anyhow!(
-            "invalid data (--strict)\n  {}\n  hint: without --strict these are warnings and the values count as null",
-            problems.join("\n  ")
-        ))
-        .kind(Kind::Data);
-    }
-    problems.iter().for_each(warn);
-    Ok(())
-}
-
-fn place(issue: &ingest::Issue) -> String {
-    issue
-        .first
-        .as_ref()
-        .map_or_else(String::new, |l| format!("{}:{}", l.file.display(), l.line))
-}
-
 impl ingest::Sink for SourcePass<'_> {
-    fn add_row(&mut self, row: &[crate::value::Value<'_>]) {
-        SourcePass::add_row(self, row);
+    fn add_row(&mut self, row: &[crate::value::Value<'_>]) -> bool {
+        SourcePass::add_row(self, row)
     }
 
     fn absorb(&mut self, other: Self) {

@@ -1,0 +1,98 @@
+//! Which date format a column's invalid values do match, for the hint of an invalid-value
+//! error: Superstore's `11/8/2016` under `date_format = "%d/%m/%Y"` reads as `%m/%d/%Y`.
+//!
+//! A guess, so a careful one: every example must parse, to a plausible year (1900–2099), and
+//! the format already in use is never suggested.
+
+use super::parse::{parse_date, parse_datetime};
+use crate::value::DataType;
+
+/// The formats exports use, most common first (ISO first: `auto` reads it).
+const DATE_FORMATS: [&str; 11] = [
+    "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d", "%d/%m/%y",
+    "%m/%d/%y", "%d.%m.%y", "%Y%m%d",
+];
+
+/// Times of day that follow a date in datetime columns.
+const TIME_FORMATS: [&str; 4] = ["%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p"];
+
+/// Days since 1970-01-01 of 1900-01-01 and of 2100-01-01.
+const PLAUSIBLE_DAYS: std::ops::Range<i64> = -25_567..47_482;
+const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// A strftime pattern (or `auto` for ISO) that reads every example as a `ty`, other than
+/// `current` (None: `auto`).
+pub fn guess(examples: &[&str], ty: DataType, current: Option<&str>) -> Option<String> {
+    if examples.is_empty() || !matches!(ty, DataType::Date | DataType::DateTime) {
+        return None;
+    }
+    candidates(ty)
+        .into_iter()
+        .filter(|f| Some(f.as_str()) != current)
+        .find(|f| examples.iter().all(|e| plausible(e, ty, f)))
+        .map(|f| if f == "%Y-%m-%d" { "auto".into() } else { f })
+        .filter(|f| current.is_some() || f != "auto")
+}
+
+fn candidates(ty: DataType) -> Vec<String> {
+    let mut formats: Vec<String> = DATE_FORMATS.iter().map(|f| f.to_string()).collect();
+    // A datetime column may hold dates alone (read as midnight), or dates with a time.
+    if ty == DataType::DateTime {
+        for date in DATE_FORMATS {
+            formats.extend(TIME_FORMATS.iter().map(|t| format!("{date} {t}")));
+        }
+    }
+    formats
+}
+
+fn plausible(text: &str, ty: DataType, format: &str) -> bool {
+    let days = match ty {
+        DataType::Date => parse_date(text, Some(format)).map(i64::from),
+        _ => parse_datetime(text, Some(format)).map(|t| t.div_euclid(MICROS_PER_DAY)),
+    };
+    days.is_some_and(|d| PLAUSIBLE_DAYS.contains(&d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_first_dates_are_recognised_under_a_day_first_format() {
+        let examples = [
+            "11/8/2016",
+            "6/12/2016",
+            "10/11/2015",
+            "6/9/2014",
+            "12/31/2019",
+        ];
+        let found = guess(&examples, DataType::Date, Some("%d/%m/%Y"));
+        assert_eq!(found.as_deref(), Some("%m/%d/%Y"));
+    }
+
+    #[test]
+    fn day_first_dates_under_iso_get_their_pattern() {
+        let found = guess(&["31/10/2026", "15/01/2025"], DataType::Date, None);
+        assert_eq!(found.as_deref(), Some("%d/%m/%Y"));
+    }
+
+    #[test]
+    fn iso_dates_under_a_pattern_are_told_to_use_auto() {
+        let found = guess(&["2026-10-31"], DataType::Date, Some("%d/%m/%Y"));
+        assert_eq!(found.as_deref(), Some("auto"));
+    }
+
+    #[test]
+    fn datetimes_with_a_time_of_day() {
+        let found = guess(&["10/31/2026 14:05"], DataType::DateTime, None);
+        assert_eq!(found.as_deref(), Some("%m/%d/%Y %H:%M"));
+    }
+
+    #[test]
+    fn no_guess_for_values_that_are_no_date_or_an_implausible_year() {
+        assert_eq!(guess(&["n/a", "11/8/2016"], DataType::Date, None), None);
+        assert_eq!(guess(&["31/31/2016"], DataType::Date, None), None);
+        assert_eq!(guess(&["1/2/1850"], DataType::Date, None), None);
+        assert_eq!(guess(&["12"], DataType::Number, None), None);
+    }
+}
