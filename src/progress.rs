@@ -37,6 +37,11 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
+    /// No bar: for a pass too short to need one (a sample).
+    pub fn hidden() -> Progress {
+        Progress { bar: None }
+    }
+
     /// Bytes and rows read so far (of all the source's files): the bar shows both speeds.
     pub fn set(&self, bytes: u64, rows: u64) {
         if let Some(bar) = &self.bar {

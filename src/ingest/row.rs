@@ -115,6 +115,9 @@ impl<'s> RowDecoder<'s> {
             if stretch.rows_read.is_multiple_of(ROWS_PER_TICK) {
                 tick(reader.position(), stretch.rows_read).map_err(StretchError::Other)?;
                 super::scan::refused(sink).map_err(StretchError::Other)?;
+                if sink.is_full() {
+                    break;
+                }
             }
             let Some(record) = reader.next_record()? else {
                 break;

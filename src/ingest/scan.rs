@@ -40,6 +40,11 @@ pub trait Sink: Send {
     fn refusal(&self) -> Option<String> {
         None
     }
+    /// Whether the sink has seen enough rows (a sample): the pass ends early, normally. Asked
+    /// every few thousand rows, so a sink gets somewhat more rows than it asks for.
+    fn is_full(&self) -> bool {
+        false
+    }
     fn absorb(&mut self, other: Self)
     where
         Self: Sized;
@@ -160,7 +165,7 @@ pub fn scan<S: Sink>(
         chunks::scan_split(schema, &decoder, threads, progress, new_sink, &mut stats)?
     } else {
         let mut sink = new_sink();
-        scan_in_order(schema, &decoder, progress, &mut sink, &mut stats)?;
+        scan_in_order(schema, &decoder, progress, &mut sink, &mut stats, true)?;
         sink
     };
     progress.finish();
@@ -168,15 +173,16 @@ pub fn scan<S: Sink>(
     Ok((sink, stats))
 }
 
-/// One thread, file after file, row after row.
+/// One thread, file after file, row after row; keep-last by the key if `deduplicate`.
 fn scan_in_order<S: Sink>(
     schema: &Schema,
     decoder: &RowDecoder,
     progress: &Progress,
     sink: &mut S,
     stats: &mut ScanStats,
+    deduplicate: bool,
 ) -> Result<()> {
-    let mut dedup = match schema.key {
+    let mut dedup = match schema.key.filter(|_| deduplicate) {
         Some(key) => Some(first_pass(schema, key)?),
         None => None,
     };
@@ -194,8 +200,21 @@ fn scan_in_order<S: Sink>(
             .map_err(|e| located(e, file, header_lines))?;
         stats.absorb(stretch, file, header_lines);
         done_bytes += std::fs::metadata(file).map_or(0, |m| m.len());
+        if sink.is_full() {
+            break;
+        }
     }
     Ok(())
+}
+
+/// The first rows of a source, in file order on one thread, until `sink` is full: what
+/// `kpi validate` checks. Without deduplication, which would read every file's keys first.
+pub fn sample<S: Sink>(schema: &Schema, used: &[usize], sink: &mut S) -> Result<ScanStats> {
+    let decoder = RowDecoder::new(schema, used);
+    let mut stats = ScanStats::new(schema, used);
+    let progress = Progress::hidden();
+    scan_in_order(schema, &decoder, &progress, sink, &mut stats, false)?;
+    Ok(stats)
 }
 
 /// Reads the header record (checked when the schema was read); returns the lines it took.

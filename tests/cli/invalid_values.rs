@@ -156,3 +156,45 @@ fn max_invalid_must_be_a_share() {
         out.stderr
     );
 }
+
+#[test]
+fn validate_reads_a_sample_and_fails_on_a_wrong_date_format() {
+    let out = work("%d/%m/%Y", "").run(&["validate"]);
+    out.expect_code(4);
+    assert!(
+        out.stderr.contains("hint: they read as %m/%d/%Y"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    let out = work("%m/%d/%Y", "").run(&["validate"]);
+    out.expect_code(0);
+    assert!(out.stdout.contains(": valid"), "{}", out.stdout);
+}
+
+#[test]
+fn validate_reads_the_first_rows_not_the_whole_file() {
+    // 100,000 good rows, then a bad one: past the sample, which a run does read.
+    let mut data = String::from("id,ordered_on,amount\n");
+    for i in 0..100_000 {
+        data.push_str(&format!("{i},2026-10-{:02},1\n", 1 + i % 28));
+    }
+    for i in 0..2_000 {
+        data.push_str(&format!("x{i},2026-10-01,oops\n"));
+    }
+    let work = Workdir::new();
+    work.write("data/orders.csv", data);
+    work.write(
+        "kpis.toml",
+        "[sources.orders]\npath = \"data/orders.csv\"\ncolumns = { amount = \"number\" }\n\n\
+         [[kpi]]\nid = \"revenue\"\nsource = \"orders\"\ntime = \"ordered_on\"\nformula = \"sum(amount)\"\n",
+    );
+    work.run(&["validate"]).expect_code(0);
+    let out = run(&work, &[]);
+    out.expect_code(4);
+    assert!(
+        out.stderr.contains("2,000 of 102,000 values"),
+        "{}",
+        out.stderr
+    );
+}

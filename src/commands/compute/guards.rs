@@ -34,7 +34,7 @@ impl Limits {
 }
 
 /// Warns of what is under the limits; stops (exit 4) with every problem over them.
-pub(super) fn check(source: &Source, stats: &ScanStats, limits: Limits) -> Result<(), Error> {
+pub(crate) fn check(source: &Source, stats: &ScanStats, limits: Limits) -> Result<(), Error> {
     let mut over = Vec::new();
     let mut under = Vec::new();
     if stats.ragged.count > 0 {

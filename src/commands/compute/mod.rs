@@ -1,7 +1,7 @@
 //! Computing a selection of KPIs for one period (`run`) or a range of periods (`backfill`):
 //! schemas, one pass per source with every period side by side, derived KPIs, previous values.
 
-mod guards;
+pub(super) mod guards;
 mod sources;
 mod trace;
 mod warehouse;

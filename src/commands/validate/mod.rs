@@ -1,15 +1,17 @@
 //! `kpi validate`: everything that can be checked without computing — the configuration
 //! (`config::check`), then the sources' files and headers against the formulas
-//! (`sources.rs`) — plus lint warnings (`lints.rs`, `ratios.rs`).
+//! (`sources.rs`), then a sample of each source's rows through the guards of a run
+//! (`samples.rs`) — plus lint warnings (`lints.rs`, `ratios.rs`).
 //!
-//! Every error is listed, one `kpi: error:` line each, before the verdict: a person fixing a
-//! configuration wants the whole list at once, not one error per run. Lint warnings follow
-//! once there is no error. Every finding exits 3,
-//! a missing source file included (a run says 4): the question asked is "does this
-//! configuration fit these files?", and one code for "no" is what a CI job tests.
+//! Every configuration error is listed, one `kpi: error:` line each, before the verdict: a
+//! person fixing a configuration wants the whole list at once, not one error per run. Each
+//! exits 3, a missing source file included (a run says 4): the question asked is "does this
+//! configuration fit these files?". The sample is read once the configuration is valid; data
+//! it cannot trust exits 4, as the run would. Lint warnings follow once there is no error.
 
 mod lints;
 mod ratios;
+mod samples;
 mod sources;
 
 use super::{emit, warn};
@@ -38,6 +40,7 @@ pub fn validate(cli: &Cli, args: &ValidateArgs) -> Result<Outcome, Error> {
         ))
         .kind(Kind::Config);
     }
+    samples::check(&checked.config, args.strict)?;
     let lints = lints::lints(&checked.config);
     lints.iter().for_each(warn);
     if args.strict && !lints.is_empty() {
