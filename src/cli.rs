@@ -9,7 +9,8 @@ Exit codes:
   1    check found a KPI at fail level; diff found a difference
   2    usage error (the command line itself)
   3    configuration error: TOML, unknown key, column or KPI, bad formula, bad period
-  4    data error: a source missing or unreadable, malformed CSV, invalid values under --strict
+  4    data error: a source missing or unreadable, malformed CSV, invalid values above
+       settings.max_invalid (any under --strict), lookup keys below min_match
   5    archive or output error: cannot write, archive unreadable or of an unknown layout
   130  interrupted (Ctrl-C)";
 
@@ -189,7 +190,8 @@ pub enum ColorChoice {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Treat lint warnings (no owner, no target, …) as errors (exit 3).
+    /// Treat lint warnings (no owner, no target, …) as errors (exit 3), and allow no invalid
+    /// value in the sample of the data (exit 4).
     #[arg(long)]
     pub strict: bool,
 }
@@ -255,7 +257,8 @@ pub struct BackfillArgs {
     #[arg(long = "kpi", value_name = "ID")]
     pub kpis: Vec<String>,
 
-    /// Treat invalid values and ragged rows as errors (exit 4) instead of warnings.
+    /// Allow no invalid value and no ragged row (exit 4); without it, invalid values above
+    /// settings.max_invalid (1 %) stop the run and fewer are warnings.
     #[arg(long)]
     pub strict: bool,
 }
@@ -284,7 +287,8 @@ pub struct Recording {
     #[arg(long)]
     pub no_archive: bool,
 
-    /// Treat invalid values and ragged rows as errors (exit 4) instead of warnings.
+    /// Allow no invalid value and no ragged row (exit 4); without it, invalid values above
+    /// settings.max_invalid (1 %) stop the run and fewer are warnings.
     #[arg(long)]
     pub strict: bool,
 
