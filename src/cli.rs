@@ -6,7 +6,7 @@ use std::path::PathBuf;
 const EXIT_CODES: &str = "\
 Exit codes:
   0    success (warnings may have been printed)
-  1    check found a KPI at fail level; diff found a difference
+  1    check found a KPI at fail level or stale; diff found a difference
   2    usage error (the command line itself)
   3    configuration error: TOML, unknown key, column or KPI, bad formula, bad period
   4    data error: a source missing or unreadable, malformed CSV, invalid values above

@@ -56,6 +56,9 @@ pub enum Status {
     Warn,
     Fail,
     NoData,
+    /// The data does not reach the period (it stops before it or starts after it), or the
+    /// source's newest date is older than its `fresh_within`: the value cannot be trusted.
+    Stale,
 }
 
 impl Status {
@@ -65,7 +68,14 @@ impl Status {
             Status::Warn => "warn",
             Status::Fail => "fail",
             Status::NoData => "no_data",
+            Status::Stale => "stale",
         }
+    }
+
+    /// Whether `kpi check` counts it as a failure: a breach of `fail`, or a figure the data
+    /// cannot stand for (a value computed from data that stops too early is as wrong as a fail).
+    pub fn fails(self) -> bool {
+        matches!(self, Status::Fail | Status::Stale)
     }
 }
 
@@ -103,8 +113,8 @@ pub struct KpiResult {
     /// A fingerprint of the data the value came from (for a derived KPI, those of its inputs
     /// joined by `+`); empty when not computed from data.
     pub source_fingerprint: String,
-    /// Why the status is warn or fail: the condition that fired (`value < 0.05`), or the move
-    /// beyond `alert_change`.
+    /// Why the status is warn, fail or stale: the condition that fired (`value < 0.05`), the
+    /// move beyond `alert_change`, or why the data does not stand for the period.
     pub breach: Option<String>,
     /// Whether the move from the previous value is beyond noise (None: no test for this
     /// formula's shape, or no previous value).

@@ -18,7 +18,7 @@ mod store;
 pub use history::LoadedHistory;
 pub use lock::LOCK_FILE;
 pub use record::{breakdown_of, find, merge, restatements, ArchiveRecord, Restatement};
-pub use sources::{column_changes, row_count_jump, ColumnChange, SourceState};
+pub use sources::{column_changes, ColumnChange, SourceState};
 pub use store::parse as parse_kpi_file;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! What the archive remembers of each source: its header, column types and row count at the
 //! last recording run, to warn when the data model changed and nobody said so (a column used by
-//! a KPI vanished, was renamed or changed type; the row count jumped).
+//! a KPI vanished, was renamed or changed type; the row count dropped or jumped: see
+//! `commands::compute::volume`).
 //!
 //! One file per source, `sources/<source>.csv`, replaced at each recording run:
 //! `source,recorded_at,rows,fingerprint,position,column,type`, a line per column of the header.
@@ -106,22 +107,6 @@ pub fn column_changes(before: &SourceState, now: &[(String, String)]) -> Vec<Col
         }
     }
     changes
-}
-
-/// A warning when the row count moved by more than half since the last run.
-pub fn row_count_jump(before: &SourceState, rows: u64) -> Option<String> {
-    let old = before.rows as f64;
-    let moved = if old == 0.0 {
-        rows > 0
-    } else {
-        (rows as f64 - old).abs() / old > 0.5
-    };
-    moved.then(|| {
-        format!(
-            "{} rows, against {} at the run of {}",
-            rows, before.rows, before.recorded_at
-        )
-    })
 }
 
 /// The state recorded for a source; None before its first recording run.
@@ -263,18 +248,6 @@ mod tests {
             ]
         );
         assert_eq!(column_changes(&before, &before.columns), []);
-    }
-
-    #[test]
-    fn a_row_count_moving_by_more_than_half_is_a_jump() {
-        let before = state(&[("id", "string")], 1000);
-        assert_eq!(row_count_jump(&before, 1500), None);
-        assert_eq!(row_count_jump(&before, 500), None);
-        assert!(row_count_jump(&before, 499)
-            .unwrap()
-            .starts_with("499 rows, against 1000"));
-        assert!(row_count_jump(&before, 1501).is_some());
-        assert!(row_count_jump(&state(&[], 0), 1).is_some());
     }
 
     #[test]

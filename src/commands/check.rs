@@ -1,5 +1,5 @@
 //! `kpi check`: does what `run` does, then gives a verdict a CI job or a scheduled job can act
-//! on: exit 1 when a KPI is at fail level (or at warn level with `--fail-on warn`).
+//! on: exit 1 when a KPI is at fail level or stale (or at warn level with `--fail-on warn`).
 
 use super::run::compute_report;
 use super::{emit, use_color};
@@ -21,7 +21,7 @@ pub fn check(cli: &Cli, args: &CheckArgs) -> Result<Outcome, Error> {
     let failed = report
         .results
         .iter()
-        .any(|r| r.status == Status::Fail || (warn_fails && r.status == Status::Warn));
+        .any(|r| r.status.fails() || (warn_fails && r.status == Status::Warn));
     Ok(if failed {
         Outcome::Failed
     } else {

@@ -7,6 +7,7 @@
 //! row is read.
 
 mod document;
+mod freshness;
 mod kpi;
 mod located;
 mod order;
@@ -14,6 +15,7 @@ mod raw;
 mod resolve;
 mod source;
 
+pub use freshness::{FreshWithin, DEFAULT_MAX_ROW_DROP};
 pub use located::{Located, Origin};
 pub use order::fnv1a;
 pub use resolve::sort_by_place;
@@ -158,6 +160,10 @@ pub struct Source {
     pub columns: Vec<(String, DataType)>,
     pub table: Option<String>,
     pub lookups: Vec<Lookup>,
+    /// The newest `time` value may be this old at most (else the source's KPIs are stale).
+    pub fresh_within: Option<FreshWithin>,
+    /// The share of the last run's rows a source may lose before a run warns.
+    pub max_row_drop: f64,
 }
 
 #[derive(Debug, Clone)]

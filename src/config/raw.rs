@@ -65,6 +65,8 @@ pub struct RawSource {
     pub columns: Option<BTreeMap<String, Spanned<String>>>,
     pub table: Option<String>,
     pub lookup: Option<BTreeMap<String, RawLookup>>,
+    pub fresh_within: Option<Spanned<String>>,
+    pub max_row_drop: Option<Spanned<f64>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -74,7 +74,24 @@ impl Ctx<'_> {
             columns,
             table: raw.table.clone(),
             lookups,
+            fresh_within: self.fresh_within(name, raw)?,
+            max_row_drop: self.max_row_drop(name, raw)?,
         })
+    }
+
+    fn fresh_within(&self, name: &str, raw: &RawSource) -> Result<Option<FreshWithin>> {
+        let Some(text) = &raw.fresh_within else {
+            return Ok(None);
+        };
+        FreshWithin::parse(text.get_ref())
+            .map(Some)
+            .map_err(|e| anyhow!("{}: source `{name}`: {e}", self.at(text.span().start)))
+    }
+
+    fn max_row_drop(&self, name: &str, raw: &RawSource) -> Result<f64> {
+        let at = raw.max_row_drop.as_ref().map(|v| v.span().start);
+        freshness::max_row_drop(raw.max_row_drop.as_ref().map(|v| *v.get_ref()))
+            .map_err(|e| anyhow!("{}: source `{name}`: {e}", self.at(at.unwrap_or(0))))
     }
 
     fn lookup(&self, source: &str, name: &str, raw: &RawLookup) -> Result<Lookup> {

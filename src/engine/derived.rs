@@ -4,7 +4,7 @@
 use super::compare::{base_result, fill_previous, finish, Context};
 use super::windows::RunWindows;
 use crate::config::Kpi;
-use crate::model::KpiResult;
+use crate::model::{KpiResult, Status};
 use crate::value::Value;
 
 /// `used` holds the results of the KPIs `kpi.uses` names, in that order.
@@ -59,9 +59,23 @@ pub fn derived_results(
                 .then(|| (eval(&previous), vec![]));
             fill_previous(&mut result, kpi, windows, ctx, from_data);
             finish(&mut result, kpi, ctx);
+            stale_from_inputs(&mut result, &kpi.uses, &matching);
             Some(result)
         })
         .collect()
+}
+
+/// A value computed from a stale one is stale too, saying which input and why.
+fn stale_from_inputs(result: &mut KpiResult, uses: &[String], inputs: &[&KpiResult]) {
+    let stale = uses
+        .iter()
+        .zip(inputs)
+        .find(|(_, r)| r.status == Status::Stale);
+    if let Some((id, input)) = stale {
+        result.status = Status::Stale;
+        let why = input.breach.as_deref().unwrap_or("stale");
+        result.breach = Some(format!("`{id}` is stale: {why}"));
+    }
 }
 
 /// The overall value always; a breakdown when the derived KPI lists it (or lists none: then it

@@ -8,8 +8,7 @@ use crate::report::escape::escape;
 
 /// The report as a JUnit document. `warn_fails` turns warn results into failures.
 pub fn render(report: &RunReport, warn_fails: bool) -> String {
-    let failed =
-        |r: &KpiResult| r.status == Status::Fail || (warn_fails && r.status == Status::Warn);
+    let failed = |r: &KpiResult| r.status.fails() || (warn_fails && r.status == Status::Warn);
     let failures = report.results.iter().filter(|r| failed(r)).count();
     let skipped = report
         .results

@@ -75,7 +75,7 @@ fn row(label: &str, r: &KpiResult, trend: bool) -> String {
         period.push_str(&format!(" (to {})", r.period_end.format("%Y-%m-%d")));
     }
     let status = match r.status.name() {
-        "fail" => "**fail**".to_string(),
+        "fail" | "stale" => format!("**{}**", r.status.name()),
         other => other.to_string(),
     };
     let mut line = format!(

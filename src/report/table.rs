@@ -80,10 +80,11 @@ fn footnotes(results: &[KpiResult]) -> String {
 /// the rest; a summary line at the end. A KPI with a target shows how far along it is.
 pub fn render_check(report: &RunReport, color: bool) -> String {
     let severity = |r: &KpiResult| match r.status {
-        Status::Fail => 0,
-        Status::Warn => 1,
-        Status::NoData => 2,
-        Status::Ok => 3,
+        Status::Stale => 0,
+        Status::Fail => 1,
+        Status::Warn => 2,
+        Status::NoData => 3,
+        Status::Ok => 4,
     };
     let mut ordered: Vec<&KpiResult> = report.results.iter().collect();
     ordered.sort_by_key(|r| severity(r));
@@ -121,6 +122,10 @@ pub fn render_check(report: &RunReport, color: bool) -> String {
     let mut out = if color { paint(&body) } else { body };
     out.push('\n');
     let count = |s: Status| report.results.iter().filter(|r| r.status == s).count();
+    // Stale is rare and means the data itself is in question: counted when it occurs.
+    if count(Status::Stale) > 0 {
+        out.push_str(&format!("{} stale, ", count(Status::Stale)));
+    }
     out.push_str(&format!(
         "{} fail, {} warn, {} ok, {} no data\n",
         count(Status::Fail),
@@ -135,7 +140,8 @@ pub fn render_check(report: &RunReport, color: bool) -> String {
 /// The condition that fired, and a warning when too few rows make the value fragile.
 fn why(r: &KpiResult) -> String {
     let mut text = clean(r.breach.as_deref().unwrap_or_default());
-    if r.low_sample {
+    // A stale value's reason says already why it has no rows.
+    if r.low_sample && r.status != Status::Stale {
         if !text.is_empty() {
             text.push_str("; ");
         }
@@ -275,7 +281,7 @@ fn delta(r: &KpiResult) -> (String, Tone) {
 fn status_tone(status: Status) -> Tone {
     match status {
         Status::Warn => Tone::Warning,
-        Status::Fail => Tone::Bad,
+        Status::Fail | Status::Stale => Tone::Bad,
         Status::Ok | Status::NoData => Tone::Plain,
     }
 }

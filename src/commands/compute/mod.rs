@@ -1,15 +1,16 @@
 //! Computing a selection of KPIs for one period (`run`) or a range of periods (`backfill`):
 //! schemas, one pass per source with every period side by side, derived KPIs, previous values.
 
+mod coverage;
 pub(super) mod guards;
 mod sources;
 mod trace;
+mod volume;
 mod warehouse;
 
 pub use trace::{Trace, WindowTrace};
 
-use super::warn;
-use crate::archive::{row_count_jump, SourceState};
+use crate::archive::SourceState;
 use crate::cli::Selection;
 use crate::config::{Config, Kpi};
 use crate::engine::compare::Context;
@@ -171,6 +172,11 @@ pub fn compute(
         )));
     }
     let covered_only = matches!(periods, Periods::Range { .. });
+    // Freshness is about today's figures: backfilled periods are judged by coverage alone.
+    let fresh_as_of = match periods {
+        Periods::Chosen { as_of, .. } => Some(as_of),
+        Periods::Range { .. } => None,
+    };
     let mut results: HashMap<String, Vec<KpiResult>> = HashMap::new();
     let mut states = Vec::new();
     let mut traces = HashMap::new();
@@ -179,19 +185,18 @@ pub fn compute(
             max_invalid: config.settings.max_invalid,
             strict,
         };
-        let scanned = sources::scan_source(source, &targets, &ctx, limits, covered_only)?;
-        let state = scanned.state;
-        traces.extend(scanned.traces);
-        if let Some(before) = known.sources.get(&state.source) {
-            if let Some(jump) = row_count_jump(before, state.rows) {
-                warn(format!(
-                    "source `{}` changed size: {jump} (moved by more than half)",
-                    state.source
-                ));
-            }
+        let mut scanned = sources::scan_source(source, &targets, &ctx, limits, covered_only)?;
+        let settings = config.source(&scanned.state.source);
+        if let Some(settings) = settings {
+            coverage::judge(config, settings, &mut scanned, fresh_as_of);
         }
+        if let (Some(settings), Some(before)) = (settings, known.sources.get(&scanned.state.source))
+        {
+            volume::judge(settings, before, &mut scanned);
+        }
+        traces.extend(scanned.traces);
         results.extend(scanned.results);
-        states.push(state);
+        states.push(scanned.state);
     }
     Ok(finish(
         config, &kpis, &targets, &ctx, results, states, traces,

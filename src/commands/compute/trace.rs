@@ -18,6 +18,9 @@ pub struct Trace {
     /// Rows removed by the source's `filter` (before any KPI sees them).
     pub source_filtered: u64,
     pub counts: KpiCounts,
+    /// First and last date of the KPI's time column over the rows read (None for a snapshot,
+    /// or when no row has a date): what the coverage and freshness guards judge.
+    pub span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
     /// The overall value of every window computed, oldest first.
     pub windows: Vec<WindowTrace>,
 }
@@ -64,6 +67,7 @@ impl Trace {
             stats: stats.clone(),
             source_filtered,
             counts: output.counts.clone(),
+            span: output.span,
             windows,
         }
     }

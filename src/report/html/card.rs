@@ -70,6 +70,7 @@ pub fn status_label(status: Status) -> &'static str {
         Status::Warn => "Warn",
         Status::Fail => "Fail",
         Status::NoData => "No data",
+        Status::Stale => "Stale",
     }
 }
 

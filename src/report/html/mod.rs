@@ -121,7 +121,13 @@ fn summary(results: &[KpiResult]) -> String {
     let overall: Vec<&KpiResult> = results.iter().filter(|r| r.dimensions.is_empty()).collect();
     let plural = if overall.len() == 1 { "" } else { "s" };
     let mut items = format!("<li class=\"total\">{} KPI{plural}</li>", overall.len());
-    for status in [Status::Fail, Status::Warn, Status::Ok, Status::NoData] {
+    for status in [
+        Status::Stale,
+        Status::Fail,
+        Status::Warn,
+        Status::Ok,
+        Status::NoData,
+    ] {
         let count = overall.iter().filter(|r| r.status == status).count();
         if count > 0 {
             items.push_str(&format!(

@@ -1,12 +1,12 @@
 //! The report's one stylesheet, inlined in the page: a grid of cards on screen, one column on a
 //! phone, two per A4 page in print. System fonts only, so nothing is fetched.
 
-/// Status colours (ok, warn, fail, no data) and good/bad deltas are CSS variables, used by the
+/// Status colours (ok, warn, fail, stale, no data) and good/bad deltas are CSS variables, used by the
 /// page and by the inline SVG charts alike (they share the document's styles).
 pub const CSS: &str = r#":root {
   --ink: #1d2530; --muted: #5f6b7a; --faint: #8a95a3; --line: #e3e7ec; --bg: #f4f6f9;
   --card: #ffffff; --accent: #2f6bd8; --target: #1d2530;
-  --ok: #1b8a3f; --warn: #c47a00; --fail: #c62828; --none: #8a95a3;
+  --ok: #1b8a3f; --warn: #c47a00; --fail: #c62828; --stale: #6a3d9a; --none: #8a95a3;
   --good: #1b8a3f; --bad: #c62828;
 }
 * { box-sizing: border-box; }
@@ -33,6 +33,7 @@ h1 { margin: 0; font-size: 1.75rem; line-height: 1.2; }
 .summary .ok::before { background: var(--ok); }
 .summary .warn::before { background: var(--warn); }
 .summary .fail::before { background: var(--fail); }
+.summary .stale::before { background: var(--stale); }
 .cards { display: grid; gap: 18px; margin: 22px 0 0; align-items: start;
   grid-template-columns: repeat(auto-fill, minmax(min(100%, 340px), 1fr)); }
 .card { background: var(--card); border: 1px solid var(--line); border-top: 4px solid var(--none);
@@ -41,6 +42,7 @@ h1 { margin: 0; font-size: 1.75rem; line-height: 1.2; }
 .card.ok { border-top-color: var(--ok); }
 .card.warn { border-top-color: var(--warn); }
 .card.fail { border-top-color: var(--fail); }
+.card.stale { border-top-color: var(--stale); }
 .card > * + * { margin-top: 12px; }
 .card-head { display: flex; justify-content: space-between; align-items: flex-start; gap: 10px; }
 .card h2 { margin: 0; font-size: 1.08rem; line-height: 1.3; }
@@ -49,6 +51,7 @@ h1 { margin: 0; font-size: 1.75rem; line-height: 1.2; }
 .badge.ok { background: var(--ok); }
 .badge.warn { background: var(--warn); }
 .badge.fail { background: var(--fail); }
+.badge.stale { background: var(--stale); }
 .description, .period, .previous, figcaption, .notes, .muted { color: var(--muted); font-size: .82rem; }
 .description { margin-top: 4px; }
 .period { margin-bottom: 0; }
@@ -85,6 +88,7 @@ svg text.figure-label { fill: var(--ink); font-weight: 600; }
 svg .bar { fill: var(--accent); }
 svg .bar.warn { fill: var(--warn); }
 svg .bar.fail { fill: var(--fail); }
+svg .bar.stale { fill: var(--stale); }
 svg .zero { stroke: var(--faint); stroke-width: 1; }
 svg text.bar-label { fill: var(--ink); }
 .people { display: grid; grid-template-columns: auto 1fr; gap: 3px 12px; margin-bottom: 0;
