@@ -130,6 +130,7 @@ impl Schema {
         source: &Source,
         times: impl IntoIterator<Item = (&'k str, &'k str)>,
     ) -> Result<(), String> {
+        let mut checked = Vec::new();
         for (kpi, name) in times {
             let Some(column) = self
                 .header
@@ -138,6 +139,11 @@ impl Schema {
             else {
                 continue;
             };
+            // KPIs sharing a time column: its first rows are read once.
+            if checked.contains(&column) {
+                continue;
+            }
+            checked.push(column);
             // An inferred date or datetime column holds only dates: nothing to look at.
             if self.columns[column].1.is_temporal() && !self.declared[column] {
                 continue;
