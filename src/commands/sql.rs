@@ -57,7 +57,7 @@ fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<Strin
         if of_source.is_empty() {
             continue;
         }
-        let schema = schema(source)?;
+        let mut schema = schema(source)?;
         // As in `run`: a source without the --by column gives overall values only.
         let has = |c: &String| {
             schema
@@ -68,6 +68,8 @@ fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<Strin
         let by_here = by
             .as_deref()
             .map(|cols| if cols.iter().all(has) { cols } else { &[] });
+        let (columns, empty) = (&mut schema.columns, &schema.empty);
+        engine::type_empty_columns(config, &source.name, &of_source, columns, empty, by_here);
         let plan = engine::plan_source(config, &source.name, &of_source, &schema.columns, by_here)
             .kind(Kind::Config)?;
         let periods = of_source
@@ -146,6 +148,9 @@ fn schema(source: &Source) -> Result<Schema, Error> {
                 columns: source.columns.clone(),
                 lookups: vec![],
                 key: None,
+                empty: vec![],
+                declared: vec![true; source.columns.len()],
+                delimiter_hint: None,
             })
         }
         Err(e) => Err(e).kind(Kind::Data),

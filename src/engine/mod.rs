@@ -1,6 +1,6 @@
 //! The engine: pure computation from typed rows to KPI results.
 //!
-//! `plan` binds formulas to a source's columns; `pass` streams rows into accumulators (one
+//! `plan` binds formulas to a source's columns (`typing` types those no row fills); `pass` streams rows into accumulators (one
 //! pass per source, all its KPIs and periods side by side); `compare` turns values into
 //! results with previous values and statuses; `derived` computes KPIs made of other KPIs.
 //! No files, no clock, no terminal here: the command layer supplies rows, dates and history.
@@ -16,11 +16,13 @@ pub mod plan;
 mod shared;
 pub mod significance;
 pub mod targets;
+mod typing;
 pub mod windows;
 
 pub use compare::{History, NoHistory, Recorded};
 pub use pass::{KpiOutput, SourcePass};
 pub use plan::{plan_source, SourcePlan};
+pub use typing::type_empty_columns;
 pub use windows::{run_windows, RunWindows};
 
 use crate::value::{date_from_days, Value};

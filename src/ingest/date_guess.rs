@@ -7,10 +7,10 @@
 use super::parse::{parse_date, parse_datetime};
 use crate::value::DataType;
 
-/// The formats exports use, most common first (ISO first: `auto` reads it).
-const DATE_FORMATS: [&str; 11] = [
-    "%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d", "%d/%m/%y",
-    "%m/%d/%y", "%d.%m.%y", "%Y%m%d",
+/// The formats exports use besides ISO 8601 (which `auto` reads), most common first.
+const DATE_FORMATS: [&str; 10] = [
+    "%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%d-%m-%Y", "%m-%d-%Y", "%Y/%m/%d", "%d/%m/%y", "%m/%d/%y",
+    "%d.%m.%y", "%Y%m%d",
 ];
 
 /// Times of day that follow a date in datetime columns.
@@ -26,12 +26,26 @@ pub fn guess(examples: &[&str], ty: DataType, current: Option<&str>) -> Option<S
     if examples.is_empty() || !matches!(ty, DataType::Date | DataType::DateTime) {
         return None;
     }
+    if current.is_some() && examples.iter().all(|e| plausible(e, ty, None)) {
+        return Some(AUTO.to_string());
+    }
     candidates(ty)
         .into_iter()
         .filter(|f| Some(f.as_str()) != current)
-        .find(|f| examples.iter().all(|e| plausible(e, ty, f)))
-        .map(|f| if f == "%Y-%m-%d" { "auto".into() } else { f })
-        .filter(|f| current.is_some() || f != "auto")
+        .find(|f| examples.iter().all(|e| plausible(e, ty, Some(f))))
+}
+
+/// What `guess` says of ISO 8601 values.
+const AUTO: &str = "auto";
+
+/// The hint of a guessed format: `they read as %m/%d/%Y: set date_format = "%m/%d/%Y" on …`.
+pub fn hint(format: &str, source: &str) -> String {
+    let what = if format == AUTO {
+        "they are ISO 8601 dates".to_string()
+    } else {
+        format!("they read as {format}")
+    };
+    format!("{what}: set date_format = \"{format}\" on source `{source}`")
 }
 
 fn candidates(ty: DataType) -> Vec<String> {
@@ -45,10 +59,10 @@ fn candidates(ty: DataType) -> Vec<String> {
     formats
 }
 
-fn plausible(text: &str, ty: DataType, format: &str) -> bool {
+fn plausible(text: &str, ty: DataType, format: Option<&str>) -> bool {
     let days = match ty {
-        DataType::Date => parse_date(text, Some(format)).map(i64::from),
-        _ => parse_datetime(text, Some(format)).map(|t| t.div_euclid(MICROS_PER_DAY)),
+        DataType::Date => parse_date(text, format).map(i64::from),
+        _ => parse_datetime(text, format).map(|t| t.div_euclid(MICROS_PER_DAY)),
     };
     days.is_some_and(|d| PLAUSIBLE_DAYS.contains(&d))
 }
@@ -80,6 +94,20 @@ mod tests {
     fn iso_dates_under_a_pattern_are_told_to_use_auto() {
         let found = guess(&["2026-10-31"], DataType::Date, Some("%d/%m/%Y"));
         assert_eq!(found.as_deref(), Some("auto"));
+    }
+
+    #[test]
+    fn iso_datetimes_under_a_pattern_are_told_to_use_auto() {
+        let found = guess(
+            &["2026-10-01 08:15:00"],
+            DataType::DateTime,
+            Some("%d/%m/%Y %H:%M"),
+        );
+        assert_eq!(found.as_deref(), Some("auto"));
+        assert_eq!(
+            hint("auto", "tickets"),
+            "they are ISO 8601 dates: set date_format = \"auto\" on source `tickets`"
+        );
     }
 
     #[test]

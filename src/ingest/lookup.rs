@@ -1,7 +1,10 @@
 //! Lookup tables: a small CSV loaded once and joined to each row of a source by key.
 
-use super::parse::{parse_field, FieldFormat};
-use super::schema::{find_column, read_header};
+use super::parse::{is_null, parse_field, FieldFormat};
+use super::records::RecordReader;
+use super::row::unclosed_quote;
+use super::scan::located;
+use super::schema::{find_column, mismatch_with_hint, next_header, read_header};
 use super::{files, sniff};
 use crate::config::Lookup;
 use crate::value::{DataType, Value};
@@ -50,6 +53,8 @@ pub struct LookupTable {
     pub on: usize,
     /// The added columns, named as in the lookup file, with their inferred types.
     pub columns: Vec<(String, DataType)>,
+    /// Added columns (indices into `columns`) with no value in any row: their uses type them.
+    pub empty: Vec<usize>,
     /// How the file is written, for `kpi sql` to read it the same way.
     pub file: LookupFile,
     rows: HashMap<String, Vec<Cell>>,
@@ -81,13 +86,17 @@ impl LookupTable {
         };
         let header =
             read_header(&lookup.path, lookup.encoding, delimiter).with_context(|| what.clone())?;
-        let key = find_column(&header, &lookup.on, &lookup.name, "on")?;
+        let hint = lookup
+            .delimiter
+            .and_then(|d| sniff::delimiter_hint(&header, d, &lookup.path));
+        let with_hint = |e| mismatch_with_hint(e, hint.as_deref());
+        let key = find_column(&header, &lookup.on, &lookup.name, "on").map_err(with_hint)?;
         let wanted: Vec<usize> = lookup
             .columns
             .iter()
-            .map(|c| find_column(&header, c, &lookup.name, "columns"))
+            .map(|c| find_column(&header, c, &lookup.name, "columns").map_err(with_hint))
             .collect::<Result<_>>()?;
-        let raw = read_all(&lookup.path, lookup.encoding, delimiter, header.len())?;
+        let raw = read_all(&lookup.path, lookup.encoding, delimiter, &header)?;
         let columns: Vec<(String, DataType)> = wanted
             .iter()
             .map(|&i| {
@@ -96,6 +105,9 @@ impl LookupTable {
                     sniff::infer_type(raw.iter().map(|r| r[i].as_str()), format),
                 )
             })
+            .collect();
+        let empty = (0..wanted.len())
+            .filter(|&c| raw.iter().all(|r| is_null(&r[wanted[c]], format)))
             .collect();
         let mut rows = HashMap::new();
         for record in &raw {
@@ -112,6 +124,7 @@ impl LookupTable {
             name: lookup.name.clone(),
             on,
             columns,
+            empty,
             file: LookupFile {
                 path: lookup.path.clone(),
                 encoding: lookup.encoding,
@@ -130,20 +143,34 @@ impl LookupTable {
     }
 }
 
+/// The rows of the lookup file with as many fields as its header. A quote left open at the end
+/// is malformed, as in a source.
 fn read_all(
     path: &std::path::Path,
     encoding: crate::config::Encoding,
     delimiter: u8,
-    width: usize,
+    header: &[String],
 ) -> Result<Vec<Vec<String>>> {
-    let mut reader = files::csv_reader(path, encoding, delimiter)?;
+    let mut reader = RecordReader::new(files::open(path, encoding)?, delimiter);
+    let mut lines = next_header(&mut reader, path)?.map_or(0, |h| h.lines);
     let mut out = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| super::scan::csv_error(e, path))?;
-        if i == 0 || record.len() != width {
+    let cannot_read = |e| anyhow::anyhow!("{}: cannot read: {e}", path.display());
+    while let Some(record) = reader.next_record().map_err(cannot_read)? {
+        let line = lines + 1 + record.blank_lines_before();
+        lines += record.line_breaks();
+        unclosed_quote(&record, line, header).map_err(|e| located(e, path, 0))?;
+        if record.len() != header.len() {
             continue;
         }
-        out.push(record.iter().map(str::to_string).collect());
+        let fields = (0..record.len()).map(|i| match std::str::from_utf8(record.field(i)) {
+            Ok(field) => Ok(field.to_string()),
+            Err(_) => Err(anyhow::anyhow!(
+                "{}:{line}: the file is not valid UTF-8\n  hint: if it comes from Excel on \
+                 Windows, set encoding = \"windows-1252\" on the lookup",
+                path.display()
+            )),
+        });
+        out.push(fields.collect::<Result<_>>()?);
     }
     Ok(out)
 }

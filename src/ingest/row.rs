@@ -124,6 +124,7 @@ impl<'s> RowDecoder<'s> {
             };
             let line = stretch.lines + 1 + record.blank_lines_before();
             stretch.lines += record.line_breaks();
+            unclosed_quote(&record, line, &self.schema.header)?;
             if record.len() != self.width {
                 if record.len() == 1 && record.field(0).trim_ascii().is_empty() {
                     continue; // a line of spaces is not a row
@@ -273,7 +274,7 @@ impl Dedup {
 /// First pass for keep-last deduplication: the ordinal of the last row of each key.
 pub(super) fn last_row_per_key<R: Read>(
     reader: &mut RecordReader<R>,
-    width: usize,
+    header: &[String],
     key: usize,
     dedup: &mut Dedup,
 ) -> Result<(), StretchError> {
@@ -281,7 +282,8 @@ pub(super) fn last_row_per_key<R: Read>(
     while let Some(record) = reader.next_record()? {
         let line = lines + 1 + record.blank_lines_before();
         lines += record.line_breaks();
-        if record.len() != width {
+        unclosed_quote(&record, line, header)?;
+        if record.len() != header.len() {
             continue;
         }
         dedup.ordinal += 1;
@@ -306,6 +308,42 @@ fn utf8<'r>(bytes: &'r [u8], line: u64, column: &str) -> Result<&'r str, Stretch
         line,
         message: format!(
             "column `{column}`: the file is not valid UTF-8\n  hint: if it comes from Excel on Windows, set encoding = \"windows-1252\" on the source"
+        ),
+    })
+}
+
+/// A record that the file ends inside a quoted field of is malformed, in any column: csv_core
+/// would read the rest of the file as that one value, and the rows in it would be lost.
+/// The error is at the line where the quote opened.
+pub(super) fn unclosed_quote(
+    record: &Record<'_>,
+    line: u64,
+    header: &[String],
+) -> Result<(), StretchError> {
+    let Some(before) = record.unclosed_quote() else {
+        return Ok(());
+    };
+    let field = record.len() - 1;
+    let column = header.get(field).map_or_else(
+        || format!("field {}", field + 1),
+        |c| format!("column `{c}`"),
+    );
+    let lines_after = record
+        .field(field)
+        .split(|&b| b == b'\n')
+        .skip(1)
+        .filter(|l| !l.trim_ascii().is_empty())
+        .count();
+    let consequence = match lines_after {
+        0 => "the file ends inside it".to_string(),
+        n => format!("the {n} line(s) after it, up to the end of the file, would be one value"),
+    };
+    Err(StretchError::At {
+        line: line + before,
+        message: format!(
+            "malformed CSV: a quote opened in {column} on this line is never closed: \
+             {consequence}\n  hint: look for a stray \" in that row (a quote inside a value is \
+             written \"\")"
         ),
     })
 }

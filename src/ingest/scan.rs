@@ -217,15 +217,14 @@ pub fn sample<S: Sink>(schema: &Schema, used: &[usize], sink: &mut S) -> Result<
     Ok(stats)
 }
 
-/// Reads the header record (checked when the schema was read); returns the lines it took.
+/// Reads the header record (checked when the schema was read), and the blank lines before it;
+/// returns the lines they took.
 pub(super) fn skip_header<R: std::io::Read>(
     reader: &mut RecordReader<R>,
     file: &Path,
 ) -> Result<u64> {
-    let header = reader
-        .next_record()
-        .map_err(|e| anyhow!("{}: cannot read: {e}", file.display()))?;
-    Ok(header.map_or(0, |h| h.line_breaks()))
+    let header = super::schema::next_header(reader, file)?;
+    Ok(header.map_or(0, |h| h.lines))
 }
 
 /// The keep-last map: each key's last row, over every file in order.
@@ -238,7 +237,7 @@ fn first_pass(schema: &Schema, key: usize) -> Result<Dedup> {
     for file in &schema.files {
         let mut reader = RecordReader::new(files::open(file, schema.encoding)?, schema.delimiter);
         let header_lines = skip_header(&mut reader, file)?;
-        last_row_per_key(&mut reader, schema.header.len(), key, &mut dedup)
+        last_row_per_key(&mut reader, &schema.header, key, &mut dedup)
             .map_err(|e| located(e, file, header_lines))?;
     }
     dedup.ordinal = 0;
@@ -255,21 +254,5 @@ pub(super) fn located(error: StretchError, file: &Path, lines_before: u64) -> an
             anyhow!("{}: cannot read: {e}", file.display())
         }
         StretchError::Other(e) => e,
-    }
-}
-
-/// A CSV reading error as a message naming the file and line, with a hint for encodings.
-pub fn csv_error(err: csv::Error, path: &Path) -> anyhow::Error {
-    let line = err.position().map(|p| p.line());
-    let at = match line {
-        Some(l) => format!("{}:{l}", path.display()),
-        None => path.display().to_string(),
-    };
-    match err.kind() {
-        csv::ErrorKind::Utf8 { .. } => anyhow!(
-            "{at}: the file is not valid UTF-8\n  hint: if it comes from Excel on Windows, set encoding = \"windows-1252\" on the source"
-        ),
-        csv::ErrorKind::Io(e) => anyhow!("{at}: cannot read: {e}"),
-        _ => anyhow!("{at}: malformed CSV: {err}"),
     }
 }

@@ -1,18 +1,19 @@
 //! A source's schema, read before any row is computed: its files, dialect, header, column
-//! types (declared, else inferred from a sample) and lookup tables.
+//! types (declared, else inferred from a sample: `infer`) and lookup tables.
 
 use super::files;
+use super::infer;
 use super::lookup::LookupTable;
 use super::parse::FieldFormat;
 use super::records::RecordReader;
+use super::row::unclosed_quote;
+use super::scan::located;
 use super::sniff;
 use crate::config::{Encoding, Source};
 use crate::value::DataType;
-use anyhow::{bail, Result};
+use anyhow::{anyhow, bail, Result};
+use std::io::Read;
 use std::path::{Path, PathBuf};
-
-/// Rows read to infer the types of undeclared columns.
-const INFERENCE_ROWS: usize = 20_000;
 
 #[derive(Debug)]
 pub struct Schema {
@@ -28,6 +29,14 @@ pub struct Schema {
     pub lookups: Vec<LookupTable>,
     /// Index in `header` of the deduplication key.
     pub key: Option<usize>,
+    /// Columns (indices into `columns`) with no value in any row, read to the end: no type
+    /// can be inferred, and none matters to a row, so the KPIs' uses may choose it
+    /// (`engine::type_empty_columns`).
+    pub empty: Vec<usize>,
+    /// Per header column: its type was declared, not inferred.
+    pub declared: Vec<bool>,
+    /// When the header looks split on the wrong delimiter: the hint naming the right one.
+    pub delimiter_hint: Option<String>,
 }
 
 impl Schema {
@@ -39,6 +48,10 @@ impl Schema {
             None => sniff_file(&files[0], source.encoding)?,
         };
         let header = read_header(&files[0], source.encoding, delimiter)?;
+        let delimiter_hint = source
+            .delimiter
+            .and_then(|d| sniff::delimiter_hint(&header, d, &files[0]));
+        let with_hint = |e| mismatch_with_hint(e, delimiter_hint.as_deref());
         for other in &files[1..] {
             let h = read_header(other, source.encoding, delimiter)?;
             if h != header {
@@ -57,13 +70,17 @@ impl Schema {
             date_format: source.date_format.clone(),
             null_values: source.null_values.clone(),
         };
-        let types = column_types(source, &files[0], delimiter, &header, &format)?;
-        let mut columns: Vec<(String, DataType)> = header.iter().cloned().zip(types).collect();
+        let types =
+            infer::column_types(source, &files, delimiter, &header, &format).map_err(with_hint)?;
+        let mut columns: Vec<(String, DataType)> =
+            header.iter().cloned().zip(types.types).collect();
+        let mut empty = types.empty;
         let key = source
             .key
             .as_ref()
             .map(|k| find_column(&header, k, &source.name, "key"))
-            .transpose()?;
+            .transpose()
+            .map_err(with_hint)?;
         let mut lookups = Vec::new();
         for lookup in &source.lookups {
             let on = find_column(
@@ -71,8 +88,10 @@ impl Schema {
                 &lookup.on,
                 &source.name,
                 &format!("lookup `{}`: on", lookup.name),
-            )?;
+            )
+            .map_err(with_hint)?;
             let table = LookupTable::load(lookup, on, &format)?;
+            empty.extend(table.empty.iter().map(|&c| columns.len() + c));
             columns.extend(table.columns.iter().cloned());
             lookups.push(table);
         }
@@ -86,6 +105,9 @@ impl Schema {
             columns,
             lookups,
             key,
+            empty,
+            declared: types.declared,
+            delimiter_hint,
         })
     }
 }
@@ -105,32 +127,91 @@ fn sniff_file(path: &Path, encoding: Encoding) -> Result<u8> {
     Ok(sniff::sniff_delimiter(&sample).unwrap_or(b','))
 }
 
-/// The first record, trimmed. An empty file has no header: that is an error, not an empty source.
+/// The header of a file, trimmed: its first record that is not blank. Lines of spaces before
+/// it are skipped, as they are between rows (a user sees no header there, and a spreadsheet
+/// export may start with one); a file with no other line has no header, which is an error, not
+/// an empty source.
 pub fn read_header(path: &Path, encoding: Encoding, delimiter: u8) -> Result<Vec<String>> {
-    let mut reader = files::csv_reader(path, encoding, delimiter)?;
-    let mut record = csv::StringRecord::new();
-    let found = reader
-        .read_record(&mut record)
-        .map_err(|e| super::scan::csv_error(e, path))?;
-    if !found || record.iter().all(|f| f.trim().is_empty()) {
+    let mut reader = RecordReader::new(files::open(path, encoding)?, delimiter);
+    let Some(found) = next_header(&mut reader, path)? else {
+        let size = std::fs::metadata(path).map_or(0, |m| m.len());
+        if size == 0 {
+            bail!(
+                "{} is empty: a CSV export needs at least a header line",
+                path.display()
+            );
+        }
         bail!(
-            "{} is empty: a CSV export needs at least a header line",
+            "{}:1: no header: the first line is blank, and so is every line after it; \
+             a CSV export needs a header line",
             path.display()
         );
+    };
+    let header = found.names;
+    if header.iter().all(String::is_empty) {
+        bail!(
+            "{}:{}: the header has no column names, only delimiters",
+            path.display(),
+            found.line
+        );
     }
-    let header: Vec<String> = record.iter().map(|f| f.trim().to_string()).collect();
     if let Some(dup) = header
         .iter()
         .enumerate()
         .find(|(i, h)| header[..*i].contains(h))
     {
         bail!(
-            "{}:1: the column `{}` appears twice in the header",
+            "{}:{}: the column `{}` appears twice in the header",
             path.display(),
+            found.line,
             dup.1
         );
     }
     Ok(header)
+}
+
+/// A file's header record, where `read_header` finds it.
+pub(super) struct HeaderRecord {
+    /// The names, trimmed.
+    pub names: Vec<String>,
+    /// The line it starts on (after blank lines).
+    pub line: u64,
+    /// Line feeds read through its end: the lines before the first row.
+    pub lines: u64,
+}
+
+/// Reads up to the end of the header: blank records (one field of spaces) are skipped; None
+/// when the file has no other.
+pub(super) fn next_header<R: Read>(
+    reader: &mut RecordReader<R>,
+    path: &Path,
+) -> Result<Option<HeaderRecord>> {
+    let mut lines = 0;
+    loop {
+        let record = reader
+            .next_record()
+            .map_err(|e| anyhow!("{}: cannot read: {e}", path.display()))?;
+        let Some(record) = record else {
+            return Ok(None);
+        };
+        let line = lines + 1 + record.blank_lines_before();
+        lines += record.line_breaks();
+        unclosed_quote(&record, line, &[]).map_err(|e| located(e, path, 0))?;
+        if record.len() == 1 && record.field(0).trim_ascii().is_empty() {
+            continue;
+        }
+        let names = (0..record.len())
+            .map(|i| match std::str::from_utf8(record.field(i)) {
+                Ok(name) => Ok(name.trim().to_string()),
+                Err(_) => Err(anyhow!(
+                    "{}:{line}: the header is not valid UTF-8\n  hint: if the file comes from \
+                     Excel on Windows, set encoding = \"windows-1252\" on the source",
+                    path.display()
+                )),
+            })
+            .collect::<Result<_>>()?;
+        return Ok(Some(HeaderRecord { names, line, lines }));
+    }
 }
 
 /// A column the configuration names is not in the file: the configuration's fault (exit 3),
@@ -151,6 +232,16 @@ pub fn is_config_mismatch(err: &anyhow::Error) -> bool {
     err.chain().any(|e| e.is::<ConfigMismatch>())
 }
 
+/// A configuration mismatch with a hint added, still a mismatch; other errors as they are.
+pub fn mismatch_with_hint(error: anyhow::Error, hint: Option<&str>) -> anyhow::Error {
+    match hint {
+        Some(hint) if is_config_mismatch(&error) => {
+            anyhow::Error::new(ConfigMismatch(format!("{error:#}\n  hint: {hint}")))
+        }
+        _ => error,
+    }
+}
+
 pub fn find_column(header: &[String], name: &str, source: &str, what: &str) -> Result<usize> {
     header
         .iter()
@@ -162,56 +253,4 @@ pub fn find_column(header: &[String], name: &str, source: &str, what: &str) -> R
                 header.join(", ")
             )))
         })
-}
-
-/// Declared types win; the others are inferred from the first rows of the first file.
-fn column_types(
-    source: &Source,
-    path: &Path,
-    delimiter: u8,
-    header: &[String],
-    format: &FieldFormat,
-) -> Result<Vec<DataType>> {
-    for (name, _) in &source.columns {
-        find_column(header, name, &source.name, "columns")?;
-    }
-    let declared: Vec<Option<DataType>> = header
-        .iter()
-        .map(|name| {
-            let found = source
-                .columns
-                .iter()
-                .find(|(c, _)| c.eq_ignore_ascii_case(name));
-            found.map(|(_, t)| *t)
-        })
-        .collect();
-    let mut evidence: Vec<sniff::Evidence> = header
-        .iter()
-        .map(|_| sniff::Evidence::new(format))
-        .collect();
-    // Columns still undecided; a declared one, or one that can only be a string, is not.
-    let mut open: Vec<usize> = (0..header.len())
-        .filter(|&i| declared[i].is_none())
-        .collect();
-    let mut reader = RecordReader::new(files::open(path, source.encoding)?, delimiter);
-    let mut rows = 0;
-    while rows <= INFERENCE_ROWS && !open.is_empty() {
-        // A bad line in the sample is reported by the scan, with its line; infer from the rest.
-        let Ok(Some(record)) = reader.next_record() else {
-            break;
-        };
-        rows += 1;
-        if rows == 1 || record.len() != header.len() {
-            continue;
-        }
-        for &i in &open {
-            evidence[i].offer(&String::from_utf8_lossy(record.field(i)));
-        }
-        open.retain(|&i| !evidence[i].only_string());
-    }
-    Ok(declared
-        .iter()
-        .zip(&evidence)
-        .map(|(declared, evidence)| declared.unwrap_or_else(|| evidence.verdict()))
-        .collect())
 }

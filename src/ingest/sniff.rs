@@ -72,7 +72,7 @@ impl Fit {
 /// The number of fields in each of the first records of `sample`, split on `delimiter`, as a
 /// CSV reader would: a double quote opens a quoted field only at the start of a field, `""`
 /// inside one is a quote, and newlines inside quotes do not end the record. Blank lines are
-/// skipped. A last record with no line end may have been cut short by the sampling, so it counts
+/// skipped, and so are lines of spaces. A last record with no line end may have been cut short by the sampling, so it counts
 /// only when it is the first.
 fn field_counts(sample: &[u8], delimiter: u8) -> Vec<usize> {
     let mut counts = Vec::new();
@@ -108,6 +108,11 @@ fn field_counts(sample: &[u8], delimiter: u8) -> Vec<usize> {
                 (blank, at_field_start) = (false, true);
                 continue;
             }
+            // A line of spaces is blank, as for the readers (a quote after them is a byte).
+            b' ' | b'\t' if blank => {
+                at_field_start = false;
+                continue;
+            }
             _ => {}
         }
         (blank, at_field_start) = (false, false);
@@ -116,6 +121,40 @@ fn field_counts(sample: &[u8], delimiter: u8) -> Vec<usize> {
         counts.push(fields);
     }
     counts
+}
+
+/// When a header read with the configured `delimiter` seems split on the wrong one (another
+/// candidate delimiter is in most of its names, as in a single column `id;name;amount`), the
+/// hint naming the delimiter the header seems to use.
+pub fn delimiter_hint(header: &[String], delimiter: u8, file: &std::path::Path) -> Option<String> {
+    let count = |d: u8| {
+        let names = header.iter().filter(|h| h.as_bytes().contains(&d)).count();
+        let bytes = header
+            .iter()
+            .map(|h| memchr::memchr_iter(d, h.as_bytes()).count());
+        (names, bytes.sum::<usize>())
+    };
+    let (found, _) = CANDIDATES
+        .iter()
+        .filter(|&&d| d != delimiter)
+        .map(|&d| (d, count(d)))
+        .filter(|(_, (names, _))| 2 * names > header.len())
+        .max_by_key(|(_, (_, bytes))| *bytes)?;
+    Some(format!(
+        "the header of {} holds {}, not the configured delimiter {}: set delimiter = {} or \"auto\"",
+        file.display(),
+        shown(found, '\''),
+        shown(delimiter, '\''),
+        shown(found, '"'),
+    ))
+}
+
+/// A delimiter as written in a message (`';'`) or in kpis.toml (`";"`, `"\t"`).
+fn shown(delimiter: u8, quote: char) -> String {
+    match delimiter {
+        b'\t' => format!("{quote}\\t{quote}"),
+        d => format!("{quote}{}{quote}", d as char),
+    }
 }
 
 /// Infers one column's type from sample values, given raw; nulls per `fmt` are skipped.
@@ -182,6 +221,11 @@ impl<'f> Evidence<'f> {
         self.datetime = self.datetime && parse_datetime(value, pattern).is_some();
     }
 
+    /// Whether any value was not null.
+    pub fn seen_any(&self) -> bool {
+        self.seen_any
+    }
+
     /// Whether only String remains: more values would not change the verdict.
     pub fn only_string(&self) -> bool {
         !(self.bool || self.number || self.date || self.datetime)
@@ -245,11 +289,39 @@ mod tests {
             ("single\n1\n2\n", Some(b',')),
             ("", None),
             ("\n\r\n  \n", None),
+            // A line of spaces before the header is blank.
+            (" \nid;name;amount\n1;A;2\n", Some(b';')),
+            ("\t \r\na|b\n1|2\n", Some(b'|')),
             ("\u{feff}", None),
         ];
         for &(sample, expected) in cases {
             assert_eq!(sniff_delimiter(sample.as_bytes()), expected, "{sample:?}");
         }
+    }
+
+    #[test]
+    fn a_header_split_on_the_wrong_delimiter_gets_a_hint() {
+        let file = std::path::Path::new("t.csv");
+        let names = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let hint = |h: &[&str], d| delimiter_hint(&names(h), d, file);
+        assert_eq!(
+            hint(&["id;name;amount"], b',').as_deref(),
+            Some("the header of t.csv holds ';', not the configured delimiter ',': set delimiter = \";\" or \"auto\"")
+        );
+        let tab = hint(&["id\tname\tamount"], b';').unwrap_or_default();
+        assert!(
+            tab.ends_with("set delimiter = \"\\t\" or \"auto\""),
+            "{tab}"
+        );
+        // Most names hold it, not just one odd name.
+        assert!(hint(&["id;x", "name;y", "amount"], b',').is_some());
+        assert_eq!(hint(&["id", "Revenue; EUR", "amount"], b','), None);
+        assert_eq!(hint(&["id", "name"], b','), None);
+        assert_eq!(
+            hint(&["id,name"], b','),
+            None,
+            "the configured one is no hint"
+        );
     }
 
     #[test]

@@ -198,3 +198,31 @@ fn validate_reads_the_first_rows_not_the_whole_file() {
         out.stderr
     );
 }
+
+#[test]
+fn a_time_column_of_which_no_value_reads_gets_the_format_it_does_read_as() {
+    let work = Workdir::new();
+    work.write(
+        "data/orders.csv",
+        "id,ordered_on,amount\n1,10/31/2026,5\n2,10/30/2026,7\n3,10/13/2026,1\n",
+    );
+    work.write(
+        "kpis.toml",
+        "[sources.orders]\npath = \"data/orders.csv\"\ndate_format = \"%d/%m/%Y\"\n\
+         columns = { ordered_on = \"date\", amount = \"number\" }\n\n\
+         [[kpi]]\nid = \"revenue\"\nsource = \"orders\"\ntime = \"ordered_on\"\nformula = \"sum(amount)\"\n",
+    );
+    for command in [&["validate"][..], &["run", "--as-of", "2026-11-15"]] {
+        let out = work.run(command);
+        out.expect_code(4);
+        assert!(
+            out.stderr.contains(
+                "./data/orders.csv:2: column `ordered_on`, the time of kpi `revenue`, holds no date"
+            ) && out.stderr.contains(
+                "hint: they read as %m/%d/%Y: set date_format = \"%m/%d/%Y\" on source `orders`"
+            ),
+            "{command:?}: {}",
+            out.stderr
+        );
+    }
+}

@@ -11,6 +11,7 @@ mod differential;
 mod engines;
 mod errors;
 mod explain;
+mod exports;
 mod golden;
 mod hostile;
 mod html;

@@ -137,10 +137,7 @@ fn format_hint(source: &Source, ty: DataType, values: &ColumnValues) -> Option<S
     match ty {
         DataType::Date | DataType::DateTime => {
             let found = date_guess::guess(&texts, ty, source.date_format.as_deref())?;
-            Some(format!(
-                "they read as {found}: set date_format = \"{found}\" on source `{}`",
-                source.name
-            ))
+            Some(date_guess::hint(&found, &source.name))
         }
         DataType::Number => {
             let other = if source.decimal == b',' { b'.' } else { b',' };

@@ -47,7 +47,7 @@ pub(super) fn plan_sources<'c>(
             continue;
         }
         let before = known.get(&source.name);
-        let schema = Schema::open(source).map_err(|e| {
+        let mut schema = Schema::open(source).map_err(|e| {
             if !is_config_mismatch(&e) {
                 return Error {
                     kind: Kind::Data,
@@ -67,10 +67,19 @@ pub(super) fn plan_sources<'c>(
         };
         // --by asks for that breakdown alone: a source without the column shows overall values.
         let by_here = by.map(|cols| if cols.iter().all(has) { cols } else { &[] });
+        type_empty_columns(config, &of_source, &mut schema, before, by_here);
+        let times = of_source
+            .iter()
+            .filter_map(|k| Some((k.id.as_str(), k.time.as_deref()?)));
+        schema
+            .check_time_columns(source, times)
+            .map_err(|message| anyhow!(message))
+            .kind(Kind::Data)?;
         let changes = before.map(|before| (before, column_changes(before, &header_types(&schema))));
         let plan = engine::plan_source(config, &source.name, &of_source, &schema.columns, by_here)
             .map_err(|e| {
                 let found = changes.clone().map(|(_, c)| c).unwrap_or_default();
+                let e = with_delimiter_hint(e, &schema);
                 with_drift_hint(e, &source.name, before, found)
             })?;
         if let Some((before, changes)) = &changes {
@@ -96,6 +105,35 @@ pub(super) fn plan_sources<'c>(
         });
     }
     Ok(planned)
+}
+
+/// Types the columns that no row fills by their uses, each first tried with the type it had at
+/// the last run (a header-only export then changes no recorded type).
+fn type_empty_columns(
+    config: &Config,
+    kpis: &[&Kpi],
+    schema: &mut Schema,
+    before: Option<&SourceState>,
+    by: Option<&[String]>,
+) {
+    for &c in &schema.empty {
+        let (name, ty) = &mut schema.columns[c];
+        let recorded = before
+            .and_then(|b| b.columns.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)))
+            .and_then(|(_, t)| crate::value::DataType::from_name(t));
+        *ty = recorded.unwrap_or(*ty);
+    }
+    let name = &schema.source;
+    engine::type_empty_columns(config, name, kpis, &mut schema.columns, &schema.empty, by);
+}
+
+/// A planning error with the hint that the header seems split on the wrong delimiter, when it
+/// does: the likely cause of an unknown column.
+pub(crate) fn with_delimiter_hint(error: anyhow::Error, schema: &Schema) -> anyhow::Error {
+    match &schema.delimiter_hint {
+        Some(hint) => anyhow!("{error:#}\n  hint: {hint}"),
+        None => error,
+    }
 }
 
 /// A configuration error (exit 3), with what changed in the source since the last run when

@@ -40,7 +40,17 @@ fn check_source(
     limits: Limits,
 ) -> Result<(), Error> {
     // The configuration was checked against these files already: failures here are the data's.
-    let schema = Schema::open(source).kind(Kind::Data)?;
+    let mut schema = Schema::open(source).kind(Kind::Data)?;
+    // Columns that no row fills are typed by their uses, as a run types them.
+    let (columns, empty) = (&mut schema.columns, &schema.empty);
+    engine::type_empty_columns(config, &source.name, kpis, columns, empty, None);
+    let times = kpis
+        .iter()
+        .filter_map(|k| Some((k.id.as_str(), k.time.as_deref()?)));
+    schema
+        .check_time_columns(source, times)
+        .map_err(|message| anyhow::anyhow!(message))
+        .kind(Kind::Data)?;
     let plan = engine::plan_source(config, &source.name, kpis, &schema.columns, None)
         .kind(Kind::Config)?;
     let mut sink = Sample {

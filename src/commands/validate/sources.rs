@@ -14,7 +14,7 @@ pub(super) fn check(config: &Config) -> Vec<String> {
     // Every source, used or not: a source defined for a KPI yet to come should still exist.
     for source in &config.sources {
         match Schema::open(source) {
-            Ok(schema) => problems.extend(check_kpis(config, source, &schema)),
+            Ok(mut schema) => problems.extend(check_kpis(config, source, &mut schema)),
             // A missing file and a declared column absent from the header alike: the
             // configuration does not match the files it names.
             Err(e) => problems.push(format!("{}: {e:#}", config.path.display())),
@@ -23,12 +23,25 @@ pub(super) fn check(config: &Config) -> Vec<String> {
     problems
 }
 
-/// The source's filter, then each of its KPIs (formula, filter, time, dimensions).
-fn check_kpis(config: &Config, source: &Source, schema: &Schema) -> Vec<String> {
+/// The source's filter, then each of its KPIs (formula, filter, time, dimensions). Columns
+/// that no row fills are typed by their uses first, as a run types them.
+fn check_kpis(config: &Config, source: &Source, schema: &mut Schema) -> Vec<String> {
     let mut problems = Vec::new();
+    let all: Vec<&Kpi> = config
+        .kpis
+        .iter()
+        .filter(|k| k.source.as_deref() == Some(source.name.as_str()))
+        .collect();
+    let (columns, empty) = (&mut schema.columns, &schema.empty);
+    engine::type_empty_columns(config, &source.name, &all, columns, empty, None);
+    // A time column that holds no date is the data's fault: `samples` says so, with exit 4.
+    let hinted = |e: anyhow::Error| match &schema.delimiter_hint {
+        Some(hint) => format!("{e:#}\n  hint: {hint}"),
+        None => format!("{e:#}"),
+    };
     let mut config = Cow::Borrowed(config);
     if let Err(e) = engine::plan_source(&config, &source.name, &[], &schema.columns, None) {
-        problems.push(format!("{e:#}"));
+        problems.push(hinted(e));
         // Planning stops at the source's filter: check the KPIs without it, so that their own
         // problems are listed too.
         let mut without = config.into_owned();
@@ -46,7 +59,7 @@ fn check_kpis(config: &Config, source: &Source, schema: &Schema) -> Vec<String> 
         .collect();
     for kpi in kpis {
         if let Err(e) = engine::plan_source(&config, &source.name, &[kpi], &schema.columns, None) {
-            problems.push(format!("{e:#}"));
+            problems.push(hinted(e));
         }
     }
     problems

@@ -3,7 +3,9 @@
 //! Records and fields equal the `csv` crate's byte records (csv_core's rules, `flexible(true)`,
 //! no headers), blank lines skipped alike; validating the fields it uses is left to the caller.
 //! Fields are slices of the read buffer; only a field with a doubled quote or bytes after its
-//! closing quote is copied, unescaped, into a scratch buffer.
+//! closing quote is copied, unescaped, into a scratch buffer. A quote still open at the end of
+//! input ends the record as csv_core does, but the record says so (`unclosed_quote`): whether
+//! that is malformed is the caller's call.
 
 use memchr::{memchr, memchr3, memchr3_iter, memchr_iter};
 use std::io::{self, Read};
@@ -47,6 +49,7 @@ pub struct Record<'a> {
     fields: &'a [(usize, usize)],
     line_breaks: u64,
     blank_lines_before: u64,
+    unclosed_quote: Option<u64>,
 }
 
 /// How far splitting a record got in the bytes read so far.
@@ -57,6 +60,8 @@ enum Split {
     Incomplete,
     /// A field starts with a quote: a job for `split_quoted`.
     Quoted,
+    /// The input ends inside the quoted field opened at this index: the record ends there too.
+    Unclosed(usize),
 }
 
 /// A record found in the buffer, described without borrowing it.
@@ -64,6 +69,8 @@ struct Found {
     next_start: usize,
     line_breaks: u64,
     blank_lines_before: u64,
+    /// Line feeds of the record before the opening quote of a field the input ends in.
+    unclosed_quote: Option<u64>,
 }
 
 impl<R: Read> RecordReader<R> {
@@ -138,6 +145,7 @@ impl<R: Read> RecordReader<R> {
             fields: &self.fields,
             line_breaks: found.line_breaks,
             blank_lines_before: found.blank_lines_before,
+            unclosed_quote: found.unclosed_quote,
         }))
     }
 
@@ -219,8 +227,13 @@ impl<R: Read> RecordReader<R> {
             let scratch = &mut self.scratch;
             split = split_quoted(buf, start, delimiter, eof, &mut self.fields, scratch);
         }
-        let Split::Complete(stop) = split else {
-            return None;
+        let (stop, unclosed_quote) = match split {
+            Split::Complete(stop) => (stop, None),
+            Split::Unclosed(open) => {
+                let before = memchr_iter(b'\n', &buf[start..open]).count() as u64;
+                (buf.len(), Some(before))
+            }
+            Split::Incomplete | Split::Quoted => return None,
         };
         let (next_start, terminator_feeds) = after_terminator(buf, stop, eof)?;
         // Only a quoted field can hold line feeds: a quote-free record has none to count.
@@ -234,6 +247,7 @@ impl<R: Read> RecordReader<R> {
             next_start,
             line_breaks: blank_lines_before + inner_feeds + terminator_feeds,
             blank_lines_before,
+            unclosed_quote,
         })
     }
 
@@ -308,6 +322,14 @@ impl<'a> Record<'a> {
     /// where `lines_before` is the sum of the previous records' `line_breaks()`.
     pub fn blank_lines_before(&self) -> u64 {
         self.blank_lines_before
+    }
+
+    /// When the input ends inside a quoted field (its last field), the line feeds of the record
+    /// before that field's opening quote: the quote opened on line `start + n` of the record.
+    /// csv_core reads such a field to the end of input without a word; a CSV writer never
+    /// leaves a quote open, so the callers treat it as malformed.
+    pub fn unclosed_quote(&self) -> Option<u64> {
+        self.unclosed_quote
     }
 }
 
@@ -398,16 +420,19 @@ fn split_quoted(
     scratch.clear();
     let mut i = start;
     loop {
-        let (field, stop) = match buf.get(i) {
-            Some(b'"') => quoted_field(buf, i, delimiter, scratch),
-            _ => {
-                let stop = find_stop(buf, i, delimiter);
-                ((i, stop), stop)
-            }
+        let quoted = buf.get(i) == Some(&b'"');
+        let (field, stop, closed) = if quoted {
+            quoted_field(buf, i, delimiter, scratch)
+        } else {
+            let stop = find_stop(buf, i, delimiter);
+            ((i, stop), stop, true)
         };
         fields.push(field);
         if stop == buf.len() && !eof {
             return Split::Incomplete;
+        }
+        if !closed {
+            return Split::Unclosed(i);
         }
         if stop == buf.len() || buf[stop] != delimiter {
             return Split::Complete(stop);
@@ -424,29 +449,29 @@ fn find_stop(buf: &[u8], i: usize, delimiter: u8) -> usize {
 /// The field whose opening quote is `buf[open]`, following csv_core: it runs to the closing
 /// quote (`""` is a quote; no closing quote, to the end of input), and the bytes after that up
 /// to the delimiter or line break are appended as they are. Returns its range, into `buf` when
-/// the content is there as is, and the index where it stops.
+/// the content is there as is, the index where it stops, and whether the quote was closed.
 fn quoted_field(
     buf: &[u8],
     open: usize,
     delimiter: u8,
     scratch: &mut Vec<u8>,
-) -> ((usize, usize), usize) {
+) -> ((usize, usize), usize, bool) {
     let content = open + 1;
     let Some(close) = memchr(b'"', &buf[content..]).map(|n| content + n) else {
-        return ((content, buf.len()), buf.len());
+        return ((content, buf.len()), buf.len(), false);
     };
     match buf.get(close + 1) {
         Some(&b) if b != delimiter && b != b'\n' && b != b'\r' => {}
-        _ => return ((content, close), close + 1), // the common case: nothing to unescape
+        _ => return ((content, close), close + 1, true), // the common case: nothing to unescape
     }
     let from = scratch.len();
-    let after = match copy_quoted(&buf[content..], scratch) {
-        Some(used) => content + used,
-        None => buf.len(),
+    let (after, closed) = match copy_quoted(&buf[content..], scratch) {
+        Some(used) => (content + used, true),
+        None => (buf.len(), false),
     };
     let stop = find_stop(buf, after, delimiter);
     scratch.extend_from_slice(&buf[after..stop]);
-    ((from | IN_SCRATCH, scratch.len()), stop)
+    ((from | IN_SCRATCH, scratch.len()), stop, closed)
 }
 
 /// Copies a quoted field's content, `rest` starting after its opening quote, into `scratch`.

@@ -8,6 +8,7 @@ struct Seen {
     fields: Vec<Vec<u8>>,
     line_breaks: u64,
     position: u64,
+    unclosed_quote: Option<u64>,
 }
 
 fn read_all(input: &[u8], delimiter: u8, capacity: usize) -> Vec<Seen> {
@@ -17,10 +18,12 @@ fn read_all(input: &[u8], delimiter: u8, capacity: usize) -> Vec<Seen> {
         let fields = (0..record.len()).map(|i| record.field(i).to_vec());
         let fields: Vec<_> = fields.collect();
         let line_breaks = record.line_breaks();
+        let unclosed_quote = record.unclosed_quote();
         out.push(Seen {
             fields,
             line_breaks,
             position: reader.position(),
+            unclosed_quote,
         });
     }
     assert!(reader.next_record().unwrap().is_none(), "None is final");
@@ -109,6 +112,31 @@ fn an_unclosed_quote_runs_to_the_end_of_input() {
     assert_eq!(positions(&reads), [11]);
     check("\"", b',', &[&[""]]);
     check("x,\"ab\"", b',', &[&["x", "ab"]]);
+}
+
+fn unclosed(reads: &[Seen]) -> Vec<Option<u64>> {
+    reads.iter().map(|read| read.unclosed_quote).collect()
+}
+
+#[test]
+fn a_quote_open_at_the_end_of_input_is_flagged_with_its_line() {
+    // In the last column of the last row, and in a middle column rows before the end.
+    let reads = check("a,b\n1,\"2\n", b',', &[&["a", "b"], &["1", "2\n"]]);
+    assert_eq!(unclosed(&reads), [None, Some(0)]);
+    let reads = check(
+        "a,b,c\n\"x\ny\",\"2,3\n4,5,6\n",
+        b',',
+        &[&["a", "b", "c"], &["x\ny", "2,3\n4,5,6\n"]],
+    );
+    assert_eq!(unclosed(&reads), [None, Some(1)]);
+    // Doubled quotes and bytes after a closing quote do not close it.
+    let reads = check("\"a\"\"b\n", b',', &[&["a\"b\n"]]);
+    assert_eq!(unclosed(&reads), [Some(0)]);
+    let reads = check("\"a\"b,\"c", b',', &[&["ab", "c"]]);
+    assert_eq!(unclosed(&reads), [Some(0)]);
+    // Closed quotes, at the very end too, are not flagged.
+    let reads = check("\"a\",\"b\"\n\"c\"", b',', &[&["a", "b"], &["c"]]);
+    assert_eq!(unclosed(&reads), [None, None]);
 }
 
 #[test]
