@@ -12,6 +12,7 @@ mod located;
 mod order;
 mod raw;
 mod resolve;
+mod scale;
 mod source;
 
 pub use located::{Located, Origin};

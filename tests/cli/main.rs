@@ -16,6 +16,7 @@ mod html;
 mod init;
 mod regressions;
 mod reports;
+mod scale;
 mod smoke;
 mod terminal;
 mod threads;
