@@ -18,6 +18,7 @@ mod regressions;
 mod reports;
 mod scale;
 mod smoke;
+mod targets;
 mod terminal;
 mod threads;
 mod validate;
