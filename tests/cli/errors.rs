@@ -170,6 +170,44 @@ formula = "sum(status)"
     expect_place(&out, 9, 16);
 }
 
+/// The hint's declaration pasted into a source must parse: a name with a space is quoted.
+#[test]
+fn the_hint_for_an_undeclared_column_is_valid_toml_for_a_name_with_a_space() {
+    let work = Workdir::new();
+    work.write(
+        "orders.csv",
+        "Order ID,Order Date,Sales Amount\n1,11/08/2016,n/a\n",
+    );
+    let source =
+        "[sources.orders]\npath = \"orders.csv\"\n\n[[kpi]]\nid = \"sales\"\nsource = \"orders\"\n";
+    let time = format!("{source}time = \"Order Date\"\nformula = \"count(*)\"\n");
+    work.write("kpis.toml", time);
+    let out = run(&work, &[]);
+    let hint = "hint: declare it in the source: columns = { \"Order Date\" = \"date\" }, and set date_format if it is not ISO";
+    expect_error(
+        &out,
+        3,
+        &["column `Order Date` is a string, not a date", hint],
+    );
+    let pasted = out
+        .stderr
+        .split("source: ")
+        .nth(1)
+        .and_then(|h| h.split(", and").next());
+    let table: toml::Table = pasted.expect("a declaration").parse().expect("valid TOML");
+    assert_eq!(table["columns"]["Order Date"].as_str(), Some("date"));
+
+    let sum = format!("{source}formula = 'sum(\"Sales Amount\")'\n");
+    work.write("kpis.toml", sum);
+    let out = run(&work, &[]);
+    let hint = "declare it in the source: columns = { \"Sales Amount\" = \"number\" }";
+    expect_error(
+        &out,
+        3,
+        &["`sum` needs a number argument, not a string", hint],
+    );
+}
+
 #[test]
 fn derived_kpis_in_a_cycle_are_named() {
     // profit needs margin, which needs profit: neither can be computed first.
