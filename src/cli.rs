@@ -7,8 +7,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0    success (warnings may have been printed)
   1    check found a KPI at fail level; diff found a difference
-  2    usage error (the command line itself)
-  3    configuration error: TOML, unknown key, column or KPI, bad formula, bad period
+  2    usage error (the command line itself: a flag, --as-of, --period)
+  3    configuration error: TOML, unknown key, column or KPI, bad formula, bad period setting
   4    data error: a source missing or unreadable, malformed CSV, invalid values under --strict
   5    archive or output error: cannot write, archive unreadable or of an unknown layout
   130  interrupted (Ctrl-C)";

@@ -240,13 +240,36 @@ kpis = ["revenue", "margin"]
     expect_place(&out, 13, 20);
 }
 
+/// A bad `--period` is the command line's fault (exit 2, like `--as-of`): the same
+/// configuration works with another label. A label of another frequency too: leaving the KPIs
+/// it does not fit out of the report would publish a partial report without a word.
 #[test]
 fn period_label_of_another_frequency_is_refused() {
     let work = orders_with(REVENUE);
     let out = run(&work, &["--period", "2026-W47"]);
-    expect_error(&out, 3, &["revenue", "2026-W47", "YYYY-MM"]);
-    let out = run(&work, &["--period", "2026-13"]);
-    expect_error(&out, 3, &["2026-13"]);
+    expect_error(
+        &out,
+        2,
+        &[
+            "kpi: error: --period 2026-W47: kpi `revenue`: `2026-W47` is not a month label (expected YYYY-MM, such as 2026-11)",
+            "  hint: --period takes previous, current or a month label; `2026-W47` is a week label: select the KPIs whose frequency is week with --kpi",
+        ],
+    );
+    for bad in ["2026-13", "yesterday"] {
+        for command in ["run", "check", "explain", "sql"] {
+            let mut args = vec![command, "--as-of", "2026-11-22", "--period", bad];
+            args.extend(match command {
+                "explain" => &["revenue"][..],
+                "sql" => &["--dialect", "duckdb"][..],
+                _ => &["--no-archive"][..],
+            });
+            let out = work.run(&args);
+            let message = format!("kpi: error: --period {bad}: kpi `revenue`: `{bad}` is not a month label (expected YYYY-MM, such as 2026-11)\n  hint: --period takes previous, current or a month label\n");
+            expect_error(&out, 2, &[&message]);
+        }
+    }
+    let out = run(&work, &["--period", "2026-12"]);
+    expect_error(&out, 2, &["--period 2026-12: kpi `revenue`: 2026-12 has not started on 2026-11-22 (--as-of): it has no value yet"]);
 }
 
 /// SPEC.md: an unknown column "is reported when the configuration is loaded ... before any data
