@@ -224,7 +224,8 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..))]
     pub periods: u32,
 
-    /// Show this breakdown too (a dimension, or dimensions joined by +), under the overall value.
+    /// Show this breakdown alone under the overall value (a dimension, or dimensions joined
+    /// by +); without it the table shows the overall value, CSV and JSON every breakdown.
     #[arg(long, value_name = "DIM")]
     pub by: Option<String>,
 

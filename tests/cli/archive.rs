@@ -622,7 +622,15 @@ fn after_a_definition_change_the_warning_names_the_backfill_that_catches_up() {
          kpi: warning: revenue: 1 period (2026-09) is still stored under an earlier definition: run `kpi backfill --from 2026-09-01` to recompute under the current one\n"
     );
 
-    let args = ["backfill", "--from", "2026-09-01", "--as-of", AS_OF, "--kpi", "revenue"];
+    let args = [
+        "backfill",
+        "--from",
+        "2026-09-01",
+        "--as-of",
+        AS_OF,
+        "--kpi",
+        "revenue",
+    ];
     let out = work.run(&args);
     out.expect_code(0);
     assert!(!out.stderr.contains("earlier definition"), "{}", out.stderr);

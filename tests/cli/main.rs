@@ -11,6 +11,7 @@ mod engines;
 mod errors;
 mod explain;
 mod golden;
+mod history;
 mod hostile;
 mod html;
 mod init;
