@@ -7,8 +7,8 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0    success (warnings may have been printed)
   1    check found a KPI at fail level or stale; diff found a difference
-  2    usage error (the command line itself)
-  3    configuration error: TOML, unknown key, column or KPI, bad formula, bad period
+  2    usage error (the command line itself: a flag, --as-of, --period)
+  3    configuration error: TOML, unknown key, column or KPI, bad formula, bad period setting
   4    data error: a source missing or unreadable, malformed CSV, invalid values above
        settings.max_invalid (any under --strict), lookup keys below min_match
   5    archive or output error: cannot write, archive unreadable or of an unknown layout
@@ -226,7 +226,8 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "N", default_value_t = 12, value_parser = clap::value_parser!(u32).range(1..))]
     pub periods: u32,
 
-    /// Show this breakdown too (a dimension, or dimensions joined by +), under the overall value.
+    /// Show this breakdown alone under the overall value (a dimension, or dimensions joined
+    /// by +); without it the table shows the overall value, CSV and JSON every breakdown.
     #[arg(long, value_name = "DIM")]
     pub by: Option<String>,
 

@@ -18,5 +18,6 @@ pub mod output;
 pub mod period;
 pub mod progress;
 pub mod report;
+pub mod toml_text;
 pub mod value;
 pub mod warehouse;

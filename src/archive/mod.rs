@@ -11,12 +11,14 @@
 
 mod history;
 mod lock;
+mod outdated;
 mod record;
 mod sources;
 mod store;
 
 pub use history::LoadedHistory;
 pub use lock::LOCK_FILE;
+pub use outdated::{outdated, Outdated};
 pub use record::{breakdown_of, find, merge, restatements, ArchiveRecord, Restatement};
 pub use sources::{column_changes, ColumnChange, SourceState};
 pub use store::parse as parse_kpi_file;

@@ -1,5 +1,6 @@
 //! `kpi history ID`: the archived values of a KPI over time, each with its previous period's
-//! value, delta, status and trend, as a table, CSV or JSON (the fields of `run`).
+//! value, delta, status and trend, as a table, CSV or JSON (the fields of `run`; every
+//! breakdown in CSV and JSON, the overall value alone in the table unless `--by`).
 
 use super::compute::SPARKLINE_PERIODS;
 use super::record::open_archive;
@@ -32,9 +33,16 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<Outcome, Error> {
             )));
         }
     }
+    // CSV and JSON hold one result per period and breakdown (SPEC); the table keeps to the
+    // overall value unless `--by` asks for one breakdown.
+    let every_breakdown = by.is_none() && !matches!(args.format, OutputFormat::Table);
     let wanted: Vec<&ArchiveRecord> = records
         .iter()
-        .filter(|r| r.dimensions.is_empty() || by.as_deref() == Some(&breakdown_of(&r.dimensions)))
+        .filter(|r| {
+            r.dimensions.is_empty()
+                || every_breakdown
+                || by.as_deref() == Some(&breakdown_of(&r.dimensions))
+        })
         .collect();
     let results = results(&config, kpi, &wanted, args.periods as usize);
     if results.is_empty() {

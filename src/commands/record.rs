@@ -3,7 +3,9 @@
 
 use super::compute::{Computed, Known};
 use super::warn;
-use crate::archive::{Archive, ArchiveRecord, LoadedHistory, Restatement, SourceState, Update};
+use crate::archive::{
+    outdated, Archive, ArchiveRecord, LoadedHistory, Restatement, SourceState, Update,
+};
 use crate::config::Config;
 use crate::error::{Error, Kind, ResultExt};
 use crate::report::format::format_value;
@@ -103,7 +105,43 @@ pub fn record(config: &Config, archive: &Archive, computed: &Computed) -> Result
     for message in restatement_messages(config, &restated) {
         warn(message);
     }
+    for message in definition_notes(config, archive, computed, &restated)? {
+        warn(message);
+    }
     Ok(())
+}
+
+/// After a definition change (a value restated under the new one, or a delta that is not
+/// like-for-like), the periods still stored under an earlier definition and the backfill that
+/// recomputes them: without it, history and sparklines mix two definitions unnoticed.
+fn definition_notes(
+    config: &Config,
+    archive: &Archive,
+    computed: &Computed,
+    restated: &[Restatement],
+) -> Result<Vec<String>, Error> {
+    let changed = restated.iter().filter(|r| r.definition_changed);
+    let unlike = computed
+        .results
+        .iter()
+        .filter(|r| r.comparable == Some(false));
+    let mut ids: Vec<&str> = changed.map(|r| r.kpi.as_str()).collect();
+    ids.extend(unlike.map(|r| r.kpi.as_str()));
+    let mut notes = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let Some(kpi) = config.kpi(id).filter(|_| !ids[..i].contains(id)) else {
+            continue;
+        };
+        let records = archive.read(id).kind(Kind::Archive)?;
+        if let Some(old) = outdated(&records, &kpi.fingerprint) {
+            notes.push(format!(
+                "{id}: {} still stored under an earlier definition: run `kpi backfill --from {}` to recompute under the current one",
+                old.describe(),
+                old.from
+            ));
+        }
+    }
+    Ok(notes)
 }
 
 /// One message per KPI and period: the overall value's change (or the first breakdown's), and

@@ -3,7 +3,7 @@
 //! (for column types) but no rows; a source with a `table` and no local files is typed by its
 //! declared `columns`.
 
-use super::compute::{select, uses_retention, with_dependencies};
+use super::compute::{chosen_windows, select, with_dependencies};
 use super::{emit, load_config};
 use crate::cli::{Cli, SqlArgs};
 use crate::config::{Config, Kpi, Source};
@@ -11,7 +11,6 @@ use crate::engine::{self, plan::SourcePlan};
 use crate::error::{Error, Kind, Outcome, ResultExt};
 use crate::ingest::parse::FieldFormat;
 use crate::ingest::schema::Schema;
-use crate::period::PeriodChoice;
 use crate::warehouse::{self, Dialect, KpiPeriods, PeriodRange, SourceQuery};
 use anyhow::anyhow;
 use chrono::NaiveDate;
@@ -164,15 +163,7 @@ fn kpi_periods(
     as_of: NaiveDate,
 ) -> Result<KpiPeriods, Error> {
     let calendar = &config.settings.calendar;
-    let windows = engine::run_windows(
-        calendar,
-        kpi,
-        &PeriodChoice::parse(period),
-        as_of,
-        uses_retention(kpi),
-    )
-    .map_err(|e| anyhow!("kpi `{}`: --period {period}: {e}", kpi.id))
-    .kind(Kind::Config)?;
+    let windows = chosen_windows(config, kpi, period, as_of)?;
     let label = |w: &crate::period::Window| calendar.label(&w.period);
     if kpi.is_snapshot() {
         return Ok(KpiPeriods {

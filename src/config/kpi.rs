@@ -4,8 +4,9 @@
 
 use super::raw::*;
 use super::resolve::{check_id, frequency, Ctx, Found, Names};
+use super::scale;
 use super::*;
-use crate::formula::{self, KpiScope};
+use crate::formula::{self, FormulaError, KpiScope};
 use anyhow::{anyhow, bail, Result};
 use toml::Spanned;
 
@@ -34,8 +35,9 @@ impl Ctx<'_> {
         );
         let dimensions = found.keep(self.dimensions(&raw.dimensions, &id));
         let target = found.keep(self.target(raw, &id));
-        let warn = found.keep(self.condition(&raw.warn, &what("warn")));
-        let fail = found.keep(self.condition(&raw.fail, &what("fail")));
+        let unit = unit(raw.unit);
+        let warn = found.keep(self.condition(&raw.warn, &what("warn"), unit));
+        let fail = found.keep(self.condition(&raw.fail, &what("fail"), unit));
         let (
             Some(source),
             Some(formula),
@@ -58,7 +60,7 @@ impl Ctx<'_> {
             formula,
             filter,
             dimensions,
-            unit: unit(raw.unit),
+            unit,
             direction: direction(raw.direction),
             target,
             warn,
@@ -103,12 +105,35 @@ impl Ctx<'_> {
         }
     }
 
-    fn condition(&self, raw: &Option<Spanned<String>>, what: &str) -> Result<Option<Node>> {
+    /// A `warn` or `fail` condition, where `60 %` is a percent; on a percent KPI, a constant
+    /// in points compared with a level is an error (see `scale.rs`).
+    fn condition(
+        &self,
+        raw: &Option<Spanned<String>>,
+        what: &str,
+        unit: Unit,
+    ) -> Result<Option<Node>> {
         let Some(raw) = raw else { return Ok(None) };
-        let located = self.located(raw, what)?;
-        formula::compile_condition(&located.expr)
-            .map(Some)
-            .map_err(|e| anyhow!("{}: {what}: {}", self.path.display(), located.describe(&e)))
+        let origin = Origin::of(self.text, raw.span());
+        let error =
+            |e: FormulaError| anyhow!("{}: {what}: {}", self.path.display(), origin.describe(&e));
+        let (expr, percents) = formula::parse_condition(raw.get_ref()).map_err(error)?;
+        let node = formula::compile_condition(&expr).map_err(error)?;
+        if let Some(misfit) = scale::condition(&expr, &percents).filter(|_| unit == Unit::Percent) {
+            let message = format!(
+                "`{}` compares {} with {} on a percent KPI, whose values are fractions",
+                raw.get_ref().trim(),
+                misfit.level,
+                misfit.constant
+            );
+            bail!(
+                "{}\n  hint: {}, or write the sign: `{} %`",
+                error(FormulaError::new(message, misfit.pos)),
+                scale::hint(misfit.constant),
+                misfit.constant
+            );
+        }
+        Ok(Some(node))
     }
 
     fn dimensions(&self, raw: &[Spanned<String>], id: &str) -> Result<Vec<Vec<String>>> {
@@ -149,13 +174,18 @@ impl Ctx<'_> {
                 })?)
             }
         };
-        if !t.value.is_finite() {
+        let value = *t.value.get_ref();
+        let at = self.at(t.value.span().start);
+        if !value.is_finite() {
+            bail!("{at}: kpi `{id}`: target.value must be a number");
+        }
+        if matches!(raw.unit, Some(RawUnit::Percent)) && value.abs() > 1.0 {
             bail!(
-                "{}: kpi `{id}`: target.value must be a number",
-                self.path.display()
+                "{at}: kpi `{id}`: target.value {value} is above 1 on a percent KPI, whose values are fractions\n  hint: {}",
+                scale::hint(value)
             );
         }
-        Ok(Some(Target { value: t.value, by }))
+        Ok(Some(Target { value, by }))
     }
 
     /// A derived KPI's formula over other KPIs (any in the file, readable or not: one left

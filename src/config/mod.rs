@@ -13,6 +13,7 @@ mod located;
 mod order;
 mod raw;
 mod resolve;
+mod scale;
 mod source;
 
 pub use freshness::{FreshWithin, DEFAULT_MAX_ROW_DROP};

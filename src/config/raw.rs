@@ -138,7 +138,7 @@ pub enum RawDirection {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTarget {
-    pub value: f64,
+    pub value: Spanned<f64>,
     /// A date, written as a string ("2026-12-31") or as a TOML date (2026-12-31).
     pub by: Option<Spanned<RawDate>>,
 }

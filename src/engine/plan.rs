@@ -3,6 +3,7 @@
 
 use crate::config::{Config, Kpi, Located};
 use crate::formula::{self, AggregateFormula, ColumnScope, FormulaError, Node};
+use crate::toml_text;
 use crate::value::DataType;
 use anyhow::{anyhow, bail, Result};
 
@@ -109,9 +110,10 @@ fn plan_kpi(
                 column_index(&scope, name).map_err(|e| anyhow!("{}: {e}", context("time")))?;
             if !columns[column].1.is_temporal() {
                 bail!(
-                    "{}: column `{name}` is a {}, not a date\n  hint: declare it in the source: columns = {{ {name} = \"date\" }}, and set date_format if it is not ISO",
+                    "{}: column `{name}` is a {}, not a date\n  hint: declare it in the source: {}, and set date_format if it is not ISO",
                     context("time"),
-                    columns[column].1
+                    columns[column].1,
+                    toml_text::declaration(name, DataType::Date)
                 );
             }
             Some(scope.slot(column))

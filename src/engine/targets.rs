@@ -16,7 +16,8 @@ pub struct Standing {
     pub attainment: Option<f64>,
     /// The value the trend reaches on the target date.
     pub projected: Option<f64>,
-    /// Whether the target is (projected to be) met on its date; None without a date or trend.
+    /// Whether the target is met now or projected to be met on its date; None without a date,
+    /// or without a trend when it is not met yet.
     pub on_track: Option<bool>,
 }
 
@@ -53,10 +54,13 @@ pub fn standing(
     } else {
         trend_at(series, at)
     };
+    // A value that already meets the target is on track whatever the trend (SPEC): a 7-day
+    // cycle against a 45-day target is not "off track" because last months were shorter.
+    let met = value.and_then(meets).filter(|met| *met);
     Standing {
         attainment,
         projected,
-        on_track: projected.and_then(meets),
+        on_track: met.or_else(|| projected.and_then(meets)),
     }
 }
 
@@ -156,5 +160,29 @@ mod tests {
         };
         let met = standing(&past, Direction::Down, Some(9.0), &[], at, today);
         assert_eq!((met.projected, met.on_track), (Some(9.0), Some(true)));
+    }
+
+    #[test]
+    fn a_down_kpi_at_or_below_its_target_is_on_track_whatever_the_trend() {
+        let cycle = Target {
+            value: 45.0,
+            by: Some(d("2028-12-31")),
+        };
+        let today = d("2026-05-31");
+        let at = Some(d("2028-12-01"));
+        // 1, 2, 4, 7 days: rising, the trend passes 45 days long before December 2028.
+        let rising = months(&[1.0, 2.0, 4.0, 7.0]);
+        let standing = standing(&cycle, Direction::Down, Some(7.0), &rising, at, today);
+        assert_eq!(standing.attainment, Some(45.0 / 7.0));
+        assert!(standing.projected.is_some_and(|p| p > 45.0), "{standing:?}");
+        assert_eq!(standing.on_track, Some(true));
+        let at_target = super::standing(&cycle, Direction::Down, Some(45.0), &rising, at, today);
+        assert_eq!(at_target.on_track, Some(true));
+        // Above the target, the trend decides, and this one misses.
+        let above = super::standing(&cycle, Direction::Down, Some(46.0), &rising, at, today);
+        assert_eq!(
+            (above.attainment, above.on_track),
+            (Some(45.0 / 46.0), Some(false))
+        );
     }
 }

@@ -137,8 +137,9 @@ impl AggregateScope<'_> {
                 let names: Vec<&str> = want.iter().map(|d| d.name()).collect();
                 let hint = match &arg.kind {
                     ExprKind::Ident { name: column, .. } => format!(
-                        "; if `{column}` holds {}s, declare it in the source: columns = {{ \"{column}\" = \"{}\" }}",
-                        want[0], want[0]
+                        "; if `{column}` holds {}s, declare it in the source: {}",
+                        want[0],
+                        crate::toml_text::declaration(column, want[0])
                     ),
                     _ => String::new(),
                 };

@@ -11,13 +11,14 @@ pub mod check;
 pub mod eval;
 pub mod functions;
 mod parse;
+mod percent;
 mod scalar;
 mod scopes;
 
 pub use aggregate::{AggKind, AggSpec};
 pub use ast::{Expr, Pos};
 pub use eval::{Node, Val};
-pub use parse::{canonical, parse, printed};
+pub use parse::{canonical, parse, parse_condition, printed};
 pub use scopes::{ColumnScope, ConditionScope, KpiScope, CONDITION_VARIABLES};
 
 use crate::value::DataType;

@@ -10,6 +10,7 @@ use sqlparser::ast as sql;
 use sqlparser::ast::Spanned;
 use sqlparser::dialect::{Dialect, DuckDbDialect};
 use sqlparser::parser::Parser;
+use sqlparser::tokenizer::{TokenWithSpan, Tokenizer};
 
 /// DuckDB's syntax, except that `f(a = b)` is a comparison, never a named argument: DuckDB's
 /// own dialect would read `count_if(stage = 'Won' OR x)` as the argument `stage` set to
@@ -36,7 +37,7 @@ impl Dialect for FormulaDialect {
 /// written differently but read alike (`count( * )`, `count(*)`) give the same text. Falls back
 /// to the text itself when it does not tokenise (it would not have parsed either).
 pub fn canonical(text: &str) -> String {
-    use sqlparser::tokenizer::{Token, Tokenizer};
+    use sqlparser::tokenizer::Token;
     match Tokenizer::new(&FormulaDialect, text).tokenize() {
         Ok(tokens) => tokens
             .iter()
@@ -62,12 +63,29 @@ pub fn printed(text: &str) -> Option<String> {
 }
 
 pub fn parse(text: &str) -> Result<Expr, FormulaError> {
+    parse_tokens(text, tokens(text)?)
+}
+
+/// Parses a `warn` or `fail` condition, where `60 %` is a percent (see `percent.rs`); also
+/// gives where each number written with a percent sign starts.
+pub fn parse_condition(text: &str) -> Result<(Expr, Vec<Pos>), FormulaError> {
+    let (tokens, percents) = super::percent::fold(tokens(text)?);
+    Ok((parse_tokens(text, tokens)?, percents))
+}
+
+fn tokens(text: &str) -> Result<Vec<TokenWithSpan>, FormulaError> {
     if text.trim().is_empty() {
         return Err(FormulaError::new("the formula is empty", Pos::default()));
     }
+    Tokenizer::new(&FormulaDialect, text)
+        .tokenize_with_location()
+        .map_err(|err| at_end_if_unplaced(parser_error(err.into()), text))
+}
+
+fn parse_tokens(text: &str, tokens: Vec<TokenWithSpan>) -> Result<Expr, FormulaError> {
     let dialect = FormulaDialect;
     let at_end = |err| at_end_if_unplaced(parser_error(err), text);
-    let mut parser = Parser::new(&dialect).try_with_sql(text).map_err(at_end)?;
+    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
     let expr = parser.parse_expr().map_err(at_end)?;
     let rest = parser.peek_token();
     if rest.token != sqlparser::tokenizer::Token::EOF {

@@ -601,6 +601,44 @@ fn a_changed_definition_makes_the_comparison_not_like_for_like() {
     assert_eq!(emea["comparable"], false, "{emea}");
 }
 
+/// After a definition change, the warning says which periods the archive still holds under
+/// the old one and the backfill (with its date) that recomputes them; once done, it is quiet.
+#[test]
+fn after_a_definition_change_the_warning_names_the_backfill_that_catches_up() {
+    let work = Workdir::new();
+    small(&work);
+    for period in ["2026-09", "2026-10"] {
+        run_json(&work, AS_OF, &["--period", period, "--kpi", "revenue"]);
+    }
+    let filtered = KPIS.replace(
+        "formula = \"sum(amount)\"",
+        "formula = \"sum(amount)\"\nfilter = \"region = 'EMEA'\"",
+    );
+    work.write("kpis.toml", filtered);
+    let (_, stderr) = run_json(&work, AS_OF, &["--kpi", "revenue"]);
+    assert_eq!(
+        stderr,
+        "kpi: warning: restated revenue for 2026-10: 40 → 10 and 1 other value; its definition changed since it was recorded\n\
+         kpi: warning: revenue: 1 period (2026-09) is still stored under an earlier definition: run `kpi backfill --from 2026-09-01` to recompute under the current one\n"
+    );
+
+    let args = [
+        "backfill",
+        "--from",
+        "2026-09-01",
+        "--as-of",
+        AS_OF,
+        "--kpi",
+        "revenue",
+    ];
+    let out = work.run(&args);
+    out.expect_code(0);
+    assert!(!out.stderr.contains("earlier definition"), "{}", out.stderr);
+    let (results, stderr) = run_json(&work, AS_OF, &["--kpi", "revenue"]);
+    assert_eq!(stderr, "");
+    assert_eq!(overall(&results, "revenue")["comparable"], true);
+}
+
 #[test]
 fn a_respaced_formula_keeps_the_comparison_like_for_like() {
     let work = Workdir::new();

@@ -15,10 +15,9 @@ use crate::cli::Selection;
 use crate::config::{Config, Kpi};
 use crate::engine::compare::Context;
 use crate::engine::{self, derived, History, RunWindows};
-use crate::error::{usage, Error, Kind, ResultExt};
+use crate::error::{usage, Error};
 use crate::model::KpiResult;
-use crate::period::{PeriodChoice, Window};
-use anyhow::anyhow;
+use crate::period::{Calendar, Frequency, PeriodChoice, Window};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -260,13 +259,7 @@ fn targets<'c>(config: &Config, kpis: &[&'c Kpi], periods: Periods) -> Result<Ta
     for kpi in kpis {
         let needs_base = uses_retention(kpi);
         let windows = match periods {
-            Periods::Chosen { period, as_of } => {
-                let choice = PeriodChoice::parse(period);
-                let w = engine::run_windows(calendar, kpi, &choice, as_of, needs_base)
-                    .map_err(|e| anyhow!("kpi `{}`: --period {period}: {e}", kpi.id))
-                    .kind(Kind::Config)?;
-                vec![w]
-            }
+            Periods::Chosen { period, as_of } => vec![chosen_windows(config, kpi, period, as_of)?],
             Periods::Range { .. } if kpi.is_snapshot() => vec![],
             Periods::Range { from, to, as_of } => calendar
                 .periods_between(kpi.frequency, from, to)
@@ -290,6 +283,41 @@ fn targets<'c>(config: &Config, kpis: &[&'c Kpi], periods: Periods) -> Result<Ta
         targets.insert(kpi.id.as_str(), windows);
     }
     Ok(targets)
+}
+
+/// One KPI's windows for `--period`. A label that does not fit the KPI is a command-line error
+/// (exit 2), like a bad `--as-of`: the same configuration works with another label. So is a
+/// label of another frequency than the KPI's: computing the KPIs it fits and leaving the
+/// others out would publish a partial report without a word.
+pub(crate) fn chosen_windows(
+    config: &Config,
+    kpi: &Kpi,
+    period: &str,
+    as_of: NaiveDate,
+) -> Result<RunWindows, Error> {
+    let calendar = &config.settings.calendar;
+    let choice = PeriodChoice::parse(period);
+    engine::run_windows(calendar, kpi, &choice, as_of, uses_retention(kpi)).map_err(|e| {
+        let hint = match calendar.parse_label(kpi.frequency, period) {
+            Ok(_) => String::new(),
+            Err(_) => format!("\n  hint: {}", period_hint(calendar, kpi.frequency, period)),
+        };
+        usage(format!("--period {period}: kpi `{}`: {e}{hint}", kpi.id))
+    })
+}
+
+/// The forms `--period` takes for a KPI, and the frequency the label fits, if any.
+fn period_hint(calendar: &Calendar, frequency: Frequency, label: &str) -> String {
+    let accepted = format!("--period takes previous, current or a {frequency} label");
+    let fits = Frequency::ALL
+        .into_iter()
+        .find(|f| calendar.parse_label(*f, label).is_ok());
+    match fits {
+        Some(other) => format!(
+            "{accepted}; `{label}` is a {other} label: select the KPIs whose frequency is {other} with --kpi"
+        ),
+        None => accepted,
+    }
 }
 
 pub(crate) fn uses_retention(kpi: &Kpi) -> bool {

@@ -5,6 +5,7 @@
 use super::profile::Profile;
 use super::suggest::Suggestion;
 use crate::config::Encoding;
+pub use crate::toml_text::{key, string};
 use crate::value::DataType;
 use std::fmt::Write;
 
@@ -194,39 +195,6 @@ fn encoding(e: Encoding) -> &'static str {
         Encoding::Utf8 => "utf-8",
         Encoding::Windows1252 => "windows-1252",
         Encoding::Latin1 => "latin-1",
-    }
-}
-
-/// A TOML basic string: `"a \"b\" \\ c"`; control characters as `\uXXXX`.
-pub fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A TOML key: bare when it can be (`amount`), else quoted (`"Montant TTC"`).
-pub fn key(s: &str) -> String {
-    let bare = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if bare {
-        s.to_string()
-    } else {
-        string(s)
     }
 }
 
