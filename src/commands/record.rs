@@ -8,6 +8,7 @@ use crate::archive::{
 };
 use crate::config::Config;
 use crate::error::{Error, Kind, ResultExt};
+use crate::model::Status;
 use crate::report::format::format_value;
 use anyhow::anyhow;
 use std::collections::HashMap;
@@ -68,15 +69,18 @@ pub fn open_known(config: &Config) -> Result<Opened, Error> {
     })
 }
 
-/// Records every value computed and each source's state, then tells restated values on stderr.
+/// Records every value computed (but stale ones) and each source's state, then tells restated values on stderr.
 pub fn record(config: &Config, archive: &Archive, computed: &Computed) -> Result<(), Error> {
     // Ctrl-C during the pass stops before anything is written; once recording has started,
     // it finishes (milliseconds) so that the archive is never left half-updated.
     crate::interrupt::check().kind(Kind::Interrupted)?;
     let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    // A stale figure is not a measurement of its period (the export stops before it): kept
+    // out of the archive, it never becomes a previous value or a point of history.
     let records: Vec<ArchiveRecord> = computed
         .results
         .iter()
+        .filter(|r| r.status != Status::Stale)
         .filter_map(|r| {
             let kpi = config.kpi(&r.kpi)?;
             Some(ArchiveRecord::from_result(

@@ -128,6 +128,21 @@ fn an_export_that_stops_years_before_the_period_is_stale() {
 }
 
 #[test]
+fn stale_results_are_not_recorded() {
+    let work = Workdir::new();
+    old_export(&work, "");
+    kpi(&work, "run", &[]).expect_code(0);
+    // The snapshot is recorded; the stale 0 and nulls of 2026-10 are not figures of 2026-10.
+    let out = work.run(&["history", "customers", "--format", "csv"]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("customers,"), "{}", out.stdout);
+    for id in ["revenue", "order_count", "average_order"] {
+        let out = work.run(&["history", id, "--format", "csv"]);
+        assert!(!out.stdout.contains("2026-10"), "{id}: {}", out.stdout);
+    }
+}
+
+#[test]
 fn every_format_shows_the_stale_status() {
     let work = Workdir::new();
     old_export(&work, "");
