@@ -8,13 +8,15 @@ use super::sources::Scanned;
 use crate::archive::SourceState;
 use crate::config::Source;
 use crate::model::Status;
+use crate::report::format::format_count;
 
 /// Compares the rows read with the source's state at the last run, and warns.
 pub(super) fn judge(source: &Source, before: &SourceState, scanned: &mut Scanned) {
     let (old, new) = (before.rows, scanned.state.rows);
+    let (old_rows, new_rows) = (format_count(old), format_count(new));
     if dropped(old, new, source.max_row_drop) {
         let drop = format!(
-            "{new} rows, down {:.0} % from {old}",
+            "{new_rows} rows, down {:.0} % from {old_rows}",
             (old - new) as f64 / old as f64 * 100.0
         );
         warn(format!(
@@ -32,7 +34,7 @@ pub(super) fn judge(source: &Source, before: &SourceState, scanned: &mut Scanned
         }
     } else if grew(old, new) {
         warn(format!(
-            "source `{}` changed size: {new} rows, against {old} at the run of {} (grew by more than half)",
+            "source `{}` changed size: {new_rows} rows, against {old_rows} at the run of {} (grew by more than half)",
             source.name, before.recorded_at
         ));
     }
