@@ -10,10 +10,13 @@
 //! piece again from the known start. Results therefore never depend on where the cuts fall, and
 //! the rare bad guess costs one piece read twice.
 
+use super::header::skip_header;
+use super::located::{located, StretchError};
 use super::records::RecordReader;
-use super::row::{RowDecoder, Stretch, StretchError};
-use super::scan::{located, refused, skip_header, Refused, ScanStats, Sink};
+use super::row::{RowDecoder, Stretch};
 use super::schema::Schema;
+use super::sink::{refused, Refused, Sink};
+use super::stats::ScanStats;
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;

@@ -1,10 +1,10 @@
 //! Lookup tables: a small CSV loaded once and joined to each row of a source by key.
 
+use super::header::{next_header, read_header};
+use super::located::{located, unclosed_quote};
+use super::mismatch::{find_column, mismatch_with_hint};
 use super::parse::{is_null, parse_field, FieldFormat};
 use super::records::RecordReader;
-use super::row::unclosed_quote;
-use super::scan::located;
-use super::schema::{find_column, mismatch_with_hint, next_header, read_header};
 use super::{files, sniff};
 use crate::config::Lookup;
 use crate::value::{DataType, Value};

@@ -1,22 +1,46 @@
 //! Ingestion: CSV exports → typed rows, streamed.
 //!
-//! `files` opens and decodes, `sniff` guesses delimiters and types, `parse` reads one field,
-//! `schema` reads headers and lookups before anything is computed (`infer` types the columns), `records` splits bytes into
-//! records, `row` turns records into values, `scan` streams the rows (`chunks` on several
-//! threads).
+//! One job a module; each imports only those listed before it (the graph has no cycle):
+//! - `files`: finds a source's files, opens and decodes them.
+//! - `records`: splits bytes into records (fields, lines, quotes).
+//! - `parse`: reads one field as a value of a type.
+//! - `date_guess`: the date format that values read with.
+//! - `sniff`: guesses delimiters and types from evidence.
+//! - `quality`: what a pass counts about values and problems, with where they were.
+//! - `sink`: where a pass's rows go, and a sink's refusal to take more.
+//! - `located`: errors at a line of a file (an unclosed quote, say), and their message.
+//! - `mismatch`: columns the configuration names, found in a header (else exit 3).
+//! - `header`: reads a file's header, and where its data starts.
+//! - `infer`: the column types, declared or inferred from the first rows.
+//! - `lookup`: lookup tables, loaded once, joined by key.
+//! - `schema`: a source's files, dialect, header, types and lookups, before any row.
+//! - `time_columns`: whether a KPI's time column holds dates in the first rows.
+//! - `row`: one stretch of a file, records → values of the used columns, into a sink.
+//! - `stats`: what a pass counted, merged stretch after stretch.
+//! - `chunks`: a UTF-8 source read by several threads, in byte ranges.
+//! - `scan`: the streaming pass over a source (`chunks`, or one thread in order).
 
 mod chunks;
 pub mod date_guess;
 pub mod files;
+pub mod header;
 mod infer;
+mod located;
 pub mod lookup;
+pub mod mismatch;
 pub mod parse;
 pub mod quality;
 pub mod records;
 mod row;
 pub mod scan;
 pub mod schema;
+mod sink;
 pub mod sniff;
+mod stats;
+mod time_columns;
 
-pub use scan::{scan, Issue, Location, Refused, ScanStats, Sink};
+pub use quality::{Issue, Location};
+pub use scan::scan;
 pub use schema::Schema;
+pub use sink::{Refused, Sink};
+pub use stats::ScanStats;

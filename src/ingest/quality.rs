@@ -1,20 +1,58 @@
 //! What a pass counts about the values it reads, for the guards of SPEC.md: per used column,
 //! how many values were there and how many were invalid (with the first few as examples); per
-//! lookup, how many rows found no match, and the keys they carried.
+//! lookup, how many rows found no match, and the keys they carried; any other problem, counted
+//! with where it was first seen.
 //!
 //! Counts are kept per stretch and merged in file order, so that the examples are the first
 //! ones of the source whatever the number of threads. Deciding what is too much is left to the
 //! command layer.
 
-use super::scan::Location;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Invalid values kept per column: two are shown, the others help guess the date format.
 pub const KEPT_EXAMPLES: usize = 16;
 /// Distinct unmatched keys counted per lookup; beyond, rows are still counted, keys are not
 /// (a wrong `on` column would otherwise keep every key of the source in memory).
 pub const KEPT_KEYS: usize = 10_000;
+
+/// Where something was first seen: file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: u64,
+}
+
+/// A problem counted over the pass, with its first occurrence.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Issue {
+    pub count: u64,
+    pub first: Option<Location>,
+}
+
+impl Issue {
+    /// Counts one occurrence at a line of the stretch being read (the file is set on merging).
+    pub(super) fn record_local(&mut self, line: u64) {
+        self.count += 1;
+        if self.first.is_none() {
+            self.first = Some(Location {
+                file: PathBuf::new(),
+                line,
+            });
+        }
+    }
+
+    /// Adds a later stretch's occurrences, its lines shifted by the lines before it.
+    pub(super) fn absorb(&mut self, other: Issue, file: &Path, lines_before: u64) {
+        self.count += other.count;
+        if self.first.is_none() {
+            self.first = other.first.map(|l| Location {
+                file: file.to_path_buf(),
+                line: l.line + lines_before,
+            });
+        }
+    }
+}
 
 /// A value as written in the file, where it was.
 #[derive(Debug, Clone, PartialEq, Eq)]

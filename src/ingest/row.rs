@@ -5,12 +5,13 @@
 //! line numbers count from the stretch's start; the caller shifts them once it knows how many
 //! lines came before.
 
+use super::located::{unclosed_quote, StretchError};
 use super::lookup::Cell;
 use super::parse::parse_field;
-use super::quality::{ColumnValues, Unmatched};
+use super::quality::{ColumnValues, Issue, Unmatched};
 use super::records::{Record, RecordReader};
-use super::scan::{Issue, Sink};
 use super::schema::Schema;
+use super::sink::{refused, Sink};
 use crate::value::{recycle, DataType, Value};
 use std::collections::HashMap;
 use std::io::Read;
@@ -52,23 +53,6 @@ pub(super) struct Stretch {
     pub lines: u64,
     /// Offset (from the reader's start) of the first record not read.
     pub end: u64,
-}
-
-/// Why a stretch stopped early.
-#[derive(Debug)]
-pub(super) enum StretchError {
-    /// A problem at a line counted from the stretch's start.
-    At {
-        line: u64,
-        message: String,
-    },
-    Other(anyhow::Error),
-}
-
-impl From<std::io::Error> for StretchError {
-    fn from(e: std::io::Error) -> Self {
-        StretchError::Other(e.into())
-    }
 }
 
 /// Keep-last deduplication: the ordinal of the last row of each key, and the running ordinal.
@@ -114,7 +98,7 @@ impl<'s> RowDecoder<'s> {
         while reader.position() < limit {
             if stretch.rows_read.is_multiple_of(ROWS_PER_TICK) {
                 tick(reader.position(), stretch.rows_read).map_err(StretchError::Other)?;
-                super::scan::refused(sink).map_err(StretchError::Other)?;
+                refused(sink).map_err(StretchError::Other)?;
                 if sink.is_full() {
                     break;
                 }
@@ -308,42 +292,6 @@ fn utf8<'r>(bytes: &'r [u8], line: u64, column: &str) -> Result<&'r str, Stretch
         line,
         message: format!(
             "column `{column}`: the file is not valid UTF-8\n  hint: if it comes from Excel on Windows, set encoding = \"windows-1252\" on the source"
-        ),
-    })
-}
-
-/// A record that the file ends inside a quoted field of is malformed, in any column: csv_core
-/// would read the rest of the file as that one value, and the rows in it would be lost.
-/// The error is at the line where the quote opened.
-pub(super) fn unclosed_quote(
-    record: &Record<'_>,
-    line: u64,
-    header: &[String],
-) -> Result<(), StretchError> {
-    let Some(before) = record.unclosed_quote() else {
-        return Ok(());
-    };
-    let field = record.len() - 1;
-    let column = header.get(field).map_or_else(
-        || format!("field {}", field + 1),
-        |c| format!("column `{c}`"),
-    );
-    let lines_after = record
-        .field(field)
-        .split(|&b| b == b'\n')
-        .skip(1)
-        .filter(|l| !l.trim_ascii().is_empty())
-        .count();
-    let consequence = match lines_after {
-        0 => "the file ends inside it".to_string(),
-        n => format!("the {n} line(s) after it, up to the end of the file, would be one value"),
-    };
-    Err(StretchError::At {
-        line: line + before,
-        message: format!(
-            "malformed CSV: a quote opened in {column} on this line is never closed: \
-             {consequence}\n  hint: look for a stray \" in that row (a quote inside a value is \
-             written \"\")"
         ),
     })
 }

@@ -10,144 +10,17 @@
 
 use super::chunks;
 use super::files;
-use super::quality::{ColumnValues, Unmatched};
+use super::header::skip_header;
+use super::located::located;
 use super::records::RecordReader;
-use super::row::{last_row_per_key, Dedup, RowDecoder, Stretch, StretchError};
+use super::row::{last_row_per_key, Dedup, RowDecoder};
 use super::schema::Schema;
+use super::sink::{refused, Sink};
+use super::stats::ScanStats;
 use crate::config::Encoding;
 use crate::progress::Progress;
-use crate::value::{DataType, Value};
-use anyhow::{anyhow, Result};
+use anyhow::Result;
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
-/// What the rows go to: one per thread and byte range, merged at the end. Merging must give
-/// what one sink fed every row would give, whatever the split.
-pub trait Sink: Send {
-    /// Takes a row; returns whether it was kept (false: the source's filter removed it).
-    fn add_row(&mut self, row: &[Value<'_>]) -> bool;
-    /// A slot whose value alone can tell that a row is not wanted: it is parsed first, and
-    /// [`Sink::wants`] decides whether the others are.
-    fn gate(&self) -> Option<usize> {
-        None
-    }
-    fn wants(&self, _gate_value: &Value<'_>) -> bool {
-        true
-    }
-    /// A row turned down by [`Sink::wants`], still to be counted.
-    fn add_unwanted(&mut self, _gate_value: &Value<'_>) {}
-    /// Why the sink cannot take more rows (it would outgrow its limits): the pass stops.
-    fn refusal(&self) -> Option<String> {
-        None
-    }
-    /// Whether the sink has seen enough rows (a sample): the pass ends early, normally. Asked
-    /// every few thousand rows, so a sink gets somewhat more rows than it asks for.
-    fn is_full(&self) -> bool {
-        false
-    }
-    fn absorb(&mut self, other: Self)
-    where
-        Self: Sized;
-}
-
-/// A sink's [`Sink::refusal`], carried up as the pass's error.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct Refused(pub String);
-
-/// The sink's refusal as an error.
-pub(super) fn refused<S: Sink>(sink: &S) -> Result<()> {
-    match sink.refusal() {
-        Some(reason) => Err(Refused(reason).into()),
-        None => Ok(()),
-    }
-}
-
-/// Where something was first seen: file and line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Location {
-    pub file: PathBuf,
-    pub line: u64,
-}
-
-/// A problem counted over the pass, with its first occurrence.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Issue {
-    pub count: u64,
-    pub first: Option<Location>,
-}
-
-impl Issue {
-    /// Counts one occurrence at a line of the stretch being read (the file is set on merging).
-    pub(super) fn record_local(&mut self, line: u64) {
-        self.count += 1;
-        if self.first.is_none() {
-            self.first = Some(Location {
-                file: PathBuf::new(),
-                line,
-            });
-        }
-    }
-
-    /// Adds a later stretch's occurrences, its lines shifted by the lines before it.
-    fn absorb(&mut self, other: Issue, file: &Path, lines_before: u64) {
-        self.count += other.count;
-        if self.first.is_none() {
-            self.first = other.first.map(|l| Location {
-                file: file.to_path_buf(),
-                line: l.line + lines_before,
-            });
-        }
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct ScanStats {
-    /// Data rows in the files (header excluded), ragged ones included.
-    pub rows_read: u64,
-    /// Rows skipped because a later row has the same key.
-    pub duplicates: u64,
-    /// Rows whose number of fields differs from the header's: skipped.
-    pub ragged: Issue,
-    /// Per used column (by name): values present, and those that did not parse as the
-    /// column's type (made null).
-    pub values: Vec<(String, DataType, ColumnValues)>,
-    /// Per lookup table (by name): rows whose key found no row in it.
-    pub unmatched: Vec<(String, Unmatched)>,
-}
-
-impl ScanStats {
-    fn new(schema: &Schema, used: &[usize]) -> ScanStats {
-        ScanStats {
-            values: used
-                .iter()
-                .map(|&c| {
-                    let (name, ty) = &schema.columns[c];
-                    (name.clone(), *ty, ColumnValues::default())
-                })
-                .collect(),
-            unmatched: schema
-                .lookups
-                .iter()
-                .map(|l| (l.name.clone(), Unmatched::default()))
-                .collect(),
-            ..ScanStats::default()
-        }
-    }
-
-    /// Adds a stretch of `file` whose first line is line `lines_before + 1`.
-    pub(super) fn absorb(&mut self, stretch: Stretch, file: &Path, lines_before: u64) {
-        self.rows_read += stretch.rows_read;
-        self.duplicates += stretch.duplicates;
-        self.ragged.absorb(stretch.ragged, file, lines_before);
-        for ((_, _, total), values) in self.values.iter_mut().zip(stretch.values) {
-            total.absorb(values, file, lines_before);
-        }
-        for ((_, total), unmatched) in self.unmatched.iter_mut().zip(stretch.unmatched) {
-            total.absorb(unmatched);
-        }
-    }
-}
 
 /// Streams the rows of a source into sinks made by `new_sink`, with the values of `used`
 /// columns (indices into `schema.columns`) in that order, on up to `threads` threads.
@@ -217,16 +90,6 @@ pub fn sample<S: Sink>(schema: &Schema, used: &[usize], sink: &mut S) -> Result<
     Ok(stats)
 }
 
-/// Reads the header record (checked when the schema was read), and the blank lines before it;
-/// returns the lines they took.
-pub(super) fn skip_header<R: std::io::Read>(
-    reader: &mut RecordReader<R>,
-    file: &Path,
-) -> Result<u64> {
-    let header = super::schema::next_header(reader, file)?;
-    Ok(header.map_or(0, |h| h.lines))
-}
-
 /// The keep-last map: each key's last row, over every file in order.
 fn first_pass(schema: &Schema, key: usize) -> Result<Dedup> {
     let mut dedup = Dedup {
@@ -242,17 +105,4 @@ fn first_pass(schema: &Schema, key: usize) -> Result<Dedup> {
     }
     dedup.ordinal = 0;
     Ok(dedup)
-}
-
-/// A stretch's error as a message naming the file and line.
-pub(super) fn located(error: StretchError, file: &Path, lines_before: u64) -> anyhow::Error {
-    match error {
-        StretchError::At { line, message } => {
-            anyhow!("{}:{}: {message}", file.display(), line + lines_before)
-        }
-        StretchError::Other(e) if e.is::<std::io::Error>() => {
-            anyhow!("{}: cannot read: {e}", file.display())
-        }
-        StretchError::Other(e) => e,
-    }
 }

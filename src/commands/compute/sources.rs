@@ -10,7 +10,7 @@ use crate::config::{Config, Kpi, Source};
 use crate::engine::compare::{self, Context};
 use crate::engine::{self, SourcePass, SourcePlan};
 use crate::error::{Error, Kind, ResultExt};
-use crate::ingest::schema::is_config_mismatch;
+use crate::ingest::mismatch::is_config_mismatch;
 use crate::ingest::{self, Schema};
 use crate::model::KpiResult;
 use crate::period::Window;

@@ -7,7 +7,7 @@
 
 use crate::config::Encoding;
 use crate::ingest::parse::FieldFormat;
-use crate::ingest::{files, schema, sniff};
+use crate::ingest::{files, header, sniff};
 use crate::value::DataType;
 use anyhow::{bail, Context, Result};
 use std::io::Read;
@@ -69,7 +69,7 @@ pub fn profile(path: &Path) -> Result<Profile> {
             path.display()
         );
     };
-    let header = schema::read_header(path, encoding, delimiter)?;
+    let header = header::read_header(path, encoding, delimiter)?;
     let values = sample_columns(path, encoding, delimiter, header.len())?;
     let (decimal, date_format) = best_format(&values);
     let format = field_format(decimal, date_format.clone());
