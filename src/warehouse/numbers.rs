@@ -5,7 +5,7 @@
 
 use super::dialect::Dialect;
 
-/// ISO codes kpi accepts as a currency (`ingest::parse::CURRENCY_CODES`).
+/// ISO codes kpi accepts as a currency (`ingest::parse::number::CURRENCY_CODES`).
 const CODES: &str = "AED|ARS|AUD|BGN|BRL|CAD|CHF|CLP|CNY|COP|CZK|DKK|EGP|EUR|GBP|HKD|HUF|IDR|ILS|INR|JPY|KRW|MAD|MXN|MYR|NGN|NOK|NZD|PEN|PHP|PLN|RON|RUB|SAR|SEK|SGD|THB|TRY|USD|ZAR";
 /// Currency signs (Unicode's Sc that exports use), as a character class body.
 const SIGNS: &str = r"$\x{a2}-\x{a5}\x{58f}\x{e3f}\x{20a0}-\x{20c0}\x{fdfc}\x{ff04}\x{ffe0}\x{ffe1}\x{ffe5}\x{ffe6}";
