@@ -2,10 +2,10 @@
 //! files that a person and a spreadsheet can read (SPEC.md, "The archive"; docs/archive.md).
 //!
 //! Layout 2: `<dir>/LAYOUT` holds `kpi-archive 2`; each KPI has `<dir>/<kpi>.csv` (see
-//! [`store`]), each source `<dir>/sources/<source>.csv` (see [`sources`]). Layout 1 folders and
+//! `store.rs`), each source `<dir>/sources/<source>.csv` (see `sources.rs`). Layout 1 folders and
 //! files are read too, and upgraded file by file as runs record into them.
 //!
-//! A recording run holds the folder's lock ([`lock`]) while it reads, merges and rewrites
+//! A recording run holds the folder's lock (`lock.rs`) while it reads, merges and rewrites
 //! files; each file is replaced whole (temporary file, fsync, rename), so a run killed at any
 //! instant leaves every file either as it was or fully updated.
 
