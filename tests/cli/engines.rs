@@ -1,5 +1,5 @@
 //! `kpi sql` checked against real engines: the query runs in DuckDB (the Python package, in the
-//! venv `.ci/run` makes) and in a PostgreSQL server started for the test; its result, read by
+//! venv `scripts/test` makes) and in a PostgreSQL server started for the test; its result, read by
 //! `kpi run --results`, must give the JSON of a run over the sources — the same results, rows,
 //! statuses and significance, values equal to 12 significant digits (a warehouse adds doubles
 //! in its own order; kpi adds them exactly).
@@ -16,14 +16,14 @@ use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The Python with DuckDB: $KPI_TEST_PYTHON, else target/warehouse-venv (made by `.ci/run`).
+/// The Python with DuckDB: $KPI_TEST_PYTHON, else target/warehouse-venv (made by `scripts/test`).
 fn python() -> PathBuf {
     let path = std::env::var_os("KPI_TEST_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| repo_root().join("target/warehouse-venv/bin/python"));
     assert!(
         path.exists(),
-        "{} not found: run `.ci/run` (it makes target/warehouse-venv with DuckDB), or set \
+        "{} not found: run `scripts/test` (it makes target/warehouse-venv with DuckDB), or set \
          KPI_TEST_PYTHON to a Python that has the duckdb package",
         path.display()
     );

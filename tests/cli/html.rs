@@ -3,7 +3,7 @@
 //! nothing, and a screenshot is kept in `target/test-artefacts/report.png`
 //! (`UPDATE_SCREENSHOT=1` also writes the README's `docs/report.png`).
 //!
-//! CI installs Chromium (`.ci/run`); without it the test fails, unless `KPI_SKIP_BROWSER_TEST=1`.
+//! `scripts/test` installs Chromium; without it the test fails, unless `KPI_SKIP_BROWSER_TEST=1`.
 
 use crate::support::{repo_root, Workdir};
 use std::path::{Path, PathBuf};
@@ -158,7 +158,7 @@ fn the_html_report_renders_offline_in_a_browser() {
         }
         panic!(
             "no browser found on the PATH (tried {}): install Debian's `chromium` package \
-             (`apt-get install chromium`, as .ci/run does), or set KPI_SKIP_BROWSER_TEST=1 to skip",
+             (`apt-get install chromium`, as scripts/test does), or set KPI_SKIP_BROWSER_TEST=1 to skip",
             BROWSERS.join(", ")
         );
     };
