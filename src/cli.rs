@@ -27,6 +27,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// The most characters a table line may take [default: the terminal's width, else $COLUMNS,
+    /// else no limit]; 0 is no limit. The trend, then the previous value, are left out first.
+    #[arg(long, global = true, value_name = "N")]
+    pub width: Option<usize>,
+
     /// No progress bars (they only ever appear when stderr is a terminal).
     #[arg(short, long, global = true)]
     pub quiet: bool,

@@ -2,7 +2,7 @@
 //! on: exit 1 when a KPI is at fail level or stale (or at warn level with `--fail-on warn`).
 
 use super::run::compute_report;
-use super::{emit, use_color};
+use super::{emit, look};
 use crate::cli::{CheckArgs, CheckFormat, Cli, FailOn};
 use crate::error::{Error, Outcome};
 use crate::model::Status;
@@ -13,8 +13,8 @@ pub fn check(cli: &Cli, args: &CheckArgs) -> Result<Outcome, Error> {
     let report = compute_report(cli, &args.selection, &args.recording, output)?;
     let warn_fails = args.fail_on == Some(FailOn::Warn);
     let text = match args.format {
-        CheckFormat::Table => report::render_check(&report, use_color(output)),
-        CheckFormat::Json => report::render(&report, Format::Json, false),
+        CheckFormat::Table => report::render_check(&report, look(output)),
+        CheckFormat::Json => report::render(&report, Format::Json, report::Look::PLAIN),
         CheckFormat::Junit => report::junit::render(&report, warn_fails),
     };
     emit(&text, output)?;

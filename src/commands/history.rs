@@ -4,7 +4,7 @@
 
 use super::compute::SPARKLINE_PERIODS;
 use super::record::open_archive;
-use super::{emit, load_config, use_color};
+use super::{emit, load_config, look};
 use crate::archive::ArchiveRecord;
 use crate::cli::{Cli, HistoryArgs, OutputFormat};
 use crate::config::{Config, Kpi};
@@ -54,9 +54,9 @@ pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<Outcome, Error> {
     }
     let report = RunReport::of(chrono::Local::now().date_naive(), results);
     let text = match args.format {
-        OutputFormat::Table => report::render_history(&report, use_color(args.output.as_deref())),
-        OutputFormat::Csv => report::render(&report, Format::Csv, false),
-        OutputFormat::Json => report::render(&report, Format::Json, false),
+        OutputFormat::Table => report::render_history(&report, look(args.output.as_deref())),
+        OutputFormat::Csv => report::render(&report, Format::Csv, report::Look::PLAIN),
+        OutputFormat::Json => report::render(&report, Format::Json, report::Look::PLAIN),
     };
     emit(&text, args.output.as_deref())?;
     Ok(Outcome::Success)

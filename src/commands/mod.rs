@@ -23,6 +23,7 @@ use std::path::Path;
 
 pub fn dispatch(cli: &Cli) -> Result<Outcome, Error> {
     let _ = COLOR.set(cli.color);
+    let _ = WIDTH.set(cli.width);
     crate::progress::set_quiet(cli.quiet);
     let _ = THREADS.set(cli.threads.map_or_else(
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -104,6 +105,35 @@ pub(crate) fn use_color(output: Option<&Path>) -> bool {
                 && std::io::stdout().is_terminal()
         }
     }
+}
+
+/// `--width`: set once from the command line, read by [`look`].
+static WIDTH: std::sync::OnceLock<Option<usize>> = std::sync::OnceLock::new();
+
+/// How a table looks: colour per [`use_color`], and its width per [`table_width`].
+pub(crate) fn look(output: Option<&Path>) -> crate::report::Look {
+    crate::report::Look {
+        color: use_color(output),
+        width: table_width(output),
+    }
+}
+
+/// `--width N` decides (0 = no limit); else, for standard output, the terminal's width, else
+/// `COLUMNS` when it is a positive integer; else no limit, so that piped output and files
+/// stay the same whatever the terminal they were made in.
+fn table_width(output: Option<&Path>) -> Option<usize> {
+    if let Some(width) = WIDTH.get().copied().flatten() {
+        return (width > 0).then_some(width);
+    }
+    if output.is_some() {
+        return None;
+    }
+    // comfy-table asks the terminal (through crossterm) when stdout is one: no other crate.
+    let terminal = comfy_table::Table::new().width().map(usize::from);
+    terminal.filter(|w| *w > 0).or_else(|| {
+        let columns = std::env::var("COLUMNS").ok()?;
+        columns.trim().parse::<usize>().ok().filter(|w| *w > 0)
+    })
 }
 
 /// A warning for a person reading stderr (or a cron mail).

@@ -2,7 +2,7 @@
 
 use super::compute::{compute, select, Inputs, Periods};
 use super::record::{open_known, record};
-use super::{emit, load_config, use_color};
+use super::{emit, load_config, look};
 use crate::cli::{Cli, Recording, RunArgs, RunFormat, Selection};
 use crate::error::{Error, Kind, Outcome, ResultExt};
 use crate::model::{KpiInfo, KpiResult, ReportInfo, RunReport};
@@ -23,7 +23,7 @@ pub fn run(cli: &Cli, args: &RunArgs) -> Result<Outcome, Error> {
         RunFormat::Markdown => Format::Markdown,
         RunFormat::Html => Format::Html,
     };
-    let text = report::render(&report, format, use_color(args.output.as_deref()));
+    let text = report::render(&report, format, look(args.output.as_deref()));
     emit(&text, args.output.as_deref())?;
     Ok(Outcome::Success)
 }

@@ -6,6 +6,7 @@
 pub mod catalog;
 pub mod csv;
 pub mod escape;
+mod fit;
 pub mod format;
 pub mod html;
 pub mod json;
@@ -13,6 +14,7 @@ pub mod junit;
 pub mod markdown;
 mod table;
 
+pub use fit::Look;
 pub use format::{format_delta, format_value, sparkline};
 pub use table::{render_check, render_history};
 
@@ -53,10 +55,10 @@ impl Format {
     }
 }
 
-/// Renders a report; `color` adds ANSI colours to the table and is ignored by machine formats.
-pub fn render(report: &RunReport, format: Format, color: bool) -> String {
+/// Renders a report; `look` (colour, width) shapes the table and is ignored by machine formats.
+pub fn render(report: &RunReport, format: Format, look: Look) -> String {
     match format {
-        Format::Table => table::render(report, color),
+        Format::Table => table::render(report, look),
         Format::Csv => self::csv::render(report),
         Format::Json => json::render(report),
         Format::Markdown => markdown::render(report),
@@ -179,12 +181,16 @@ mod tests {
     }
 
     #[test]
-    fn machine_formats_ignore_colour() {
+    fn machine_formats_ignore_colour_and_width() {
         let report = fixture::report();
+        let look = Look {
+            color: true,
+            width: Some(20),
+        };
         for format in [Format::Csv, Format::Json] {
             assert_eq!(
-                render(&report, format, true),
-                render(&report, format, false)
+                render(&report, format, look),
+                render(&report, format, Look::PLAIN)
             );
         }
     }

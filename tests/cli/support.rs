@@ -74,6 +74,7 @@ impl Workdir {
             .env_remove("KPI_CONFIG")
             .env_remove("KPI_THREADS")
             .env_remove("KPI_PIECE_BYTES")
+            .env_remove("COLUMNS")
             .env("NO_COLOR", "1")
             .env("TZ", "UTC");
         command

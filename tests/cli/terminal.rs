@@ -98,3 +98,93 @@ fn color_follows_the_flag_then_no_color() {
     assert!(!run("auto").stdout.contains('\x1b'));
     run("sometimes").expect_code(2);
 }
+
+/// The bundled example with a year of archive behind it, so that the trend column shows.
+fn filled_archive() -> Workdir {
+    let work = Workdir::new();
+    std::fs::copy(repo_root().join("kpis.toml"), work.path().join("kpis.toml")).expect("copy");
+    work.copy_dir(&repo_root().join("examples"), "examples");
+    let backfill = work.run(&["backfill", "--from", "2025-11-01", "--as-of", "2026-11-22"]);
+    backfill.expect_code(0);
+    work
+}
+
+/// `kpi ARGS` with `COLUMNS` set, as a shell in a terminal of that width exports it.
+fn with_columns(work: &Workdir, columns: &str, args: &[&str]) -> crate::support::Output {
+    let output = work.command(args).env("COLUMNS", columns).output();
+    crate::support::Output::of(output.expect("kpi runs"))
+}
+
+fn widest(text: &str) -> usize {
+    text.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+}
+
+#[test]
+fn tables_fit_columns_by_leaving_out_the_trend_then_the_previous_value() {
+    let work = filled_archive();
+    let run = ["run", "--as-of", "2026-11-22", "--no-archive"];
+    let natural = work.run(&run);
+    natural.expect_code(0);
+    assert!(
+        widest(&natural.stdout) > 100,
+        "the example is wide enough to test"
+    );
+    assert!(natural.stdout.contains("Trend") && !natural.stdout.contains("fitted"));
+    let fitted = with_columns(&work, "100", &run);
+    fitted.expect_code(0);
+    assert!(widest(&fitted.stdout) <= 100, "{}", fitted.stdout);
+    let header = fitted.stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        !header.contains("Trend") && !header.contains("Previous"),
+        "{header}"
+    );
+    assert!(fitted.stdout.ends_with(
+        "(fitted to 100 columns: Trend and Previous left out; --width 0 shows every column)\n"
+    ));
+    assert_eq!(fitted.stderr, natural.stderr);
+    // One line per row: long names are cut, not wrapped.
+    assert_eq!(
+        fitted.stdout.lines().count(),
+        natural.stdout.lines().count() + 1
+    );
+    assert!(fitted.stdout.contains('…'), "{}", fitted.stdout);
+
+    let check = ["check", "--as-of", "2026-11-22", "--no-archive"];
+    let natural = work.run(&check);
+    assert!(widest(&natural.stdout) > 160, "{}", natural.stdout);
+    let fitted = with_columns(&work, "160", &check);
+    assert_eq!(fitted.code, natural.code, "{}", fitted.stderr);
+    assert!(widest(&fitted.stdout) <= 160, "{}", fitted.stdout);
+    assert!(
+        fitted.stdout.contains("Previous left out"),
+        "{}",
+        fitted.stdout
+    );
+}
+
+#[test]
+fn width_flag_wins_over_columns_and_zero_means_no_limit() {
+    let work = filled_archive();
+    let run = ["run", "--as-of", "2026-11-22", "--no-archive"];
+    let natural = work.run(&run).stdout;
+    let with = |columns: &str, extra: &[&str]| {
+        let args: Vec<&str> = run.iter().chain(extra).copied().collect();
+        with_columns(&work, columns, &args)
+    };
+    assert_eq!(with("100", &["--width", "0"]).stdout, natural);
+    // Not a positive integer: ignored.
+    assert_eq!(with("wide", &[]).stdout, natural);
+    assert_eq!(with("0", &[]).stdout, natural);
+    let narrow = with("200", &["--width", "95"]);
+    assert!(widest(&narrow.stdout) <= 95, "{}", narrow.stdout);
+    assert!(narrow.stdout.contains("(fitted to 95 columns:"));
+    let history = work.run(&["history", "win_rate", "--by", "region", "--width", "60"]);
+    history.expect_code(0);
+    assert!(widest(&history.stdout) <= 60, "{}", history.stdout);
+    assert!(
+        history.stdout.contains("(fitted to 60 columns: Trend"),
+        "{}",
+        history.stdout
+    );
+    work.run(&["run", "--width", "-1"]).expect_code(2);
+}

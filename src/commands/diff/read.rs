@@ -240,8 +240,8 @@ mod tests {
     #[test]
     fn json_and_csv_of_one_report_read_the_same() {
         let report = fixture::report();
-        let json = parse(&report::render(&report, Format::Json, false)).unwrap();
-        let csv = parse(&report::render(&report, Format::Csv, false)).unwrap();
+        let json = parse(&report::render(&report, Format::Json, report::Look::PLAIN)).unwrap();
+        let csv = parse(&report::render(&report, Format::Csv, report::Look::PLAIN)).unwrap();
         let without_place = |entries: Vec<Entry>| -> Vec<_> {
             entries
                 .into_iter()

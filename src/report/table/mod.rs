@@ -1,12 +1,18 @@
-//! `--format table`: one row per result, for a person at a terminal or reading a cron mail.
+//! `--format table`: one row per result, for a person at a terminal or reading a cron mail;
+//! `check` and `history` tables beside it share its cells and colours.
 //!
-//! comfy-table lays it out, never wrapped to the terminal's width, so piped output is stable.
+//! comfy-table lays it out ([`super::fit`]) in the width the caller gives, none for a pipe, so
+//! piped output is stable.
 //! Colours are ANSI escapes written here rather than comfy-table's (crossterm's) styling, which
 //! consults `NO_COLOR` by itself: whether to colour is the caller's decision alone.
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{CellAlignment, ContentArrangement, Table};
+mod check;
+mod history;
 
+pub use check::render_check;
+pub use history::render_history;
+
+use super::fit::{wrap_prose, Grid, Look};
 use super::format::{delta_text, format_value, sparkline, NO_VALUE};
 use crate::model::{Direction, KpiResult, RunReport, Status};
 
@@ -35,31 +41,25 @@ enum Tone {
     Warning,
 }
 
-/// The report as a table. Without `color` the output holds no escape byte.
-pub fn render(report: &RunReport, color: bool) -> String {
+/// The report as a table, fitted to `look.width`. Without `look.color` the output holds no
+/// escape byte.
+pub fn render(report: &RunReport, look: Look) -> String {
     let trend = report
         .results
         .iter()
         .any(|r| r.history.iter().flatten().count() >= 2);
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .force_no_tty()
-        .set_header(header(trend));
-    add_rows(&mut table, report, color, trend);
-    // Value, Previous and Δ: figures line up on their last digit.
-    for index in 2..=4 {
-        if let Some(column) = table.column_mut(index) {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    let mut out = table.to_string();
-    if color {
-        out = paint(&out);
-    }
+    let grid = Grid {
+        header: header(trend),
+        rows: rows(report, look.color, trend),
+        label: 0,
+        optional: vec!["Trend", "Previous"],
+        wrappable: Vec::new(),
+    };
+    let (body, fitted) = grid.layout(look.width);
+    let mut out = if look.color { paint(&body) } else { body };
     out.push('\n');
-    out.push_str(&footnotes(&report.results));
+    out.push_str(&wrap_prose(&footnotes(&report.results), look.width));
+    out.push_str(&wrap_prose(&fitted, look.width));
     out
 }
 
@@ -76,142 +76,6 @@ fn footnotes(results: &[KpiResult]) -> String {
     notes
 }
 
-/// `kpi check`: breaches first (fail, then warn), each with the condition that fired, then
-/// the rest; a summary line at the end. A KPI with a target shows how far along it is.
-pub fn render_check(report: &RunReport, color: bool) -> String {
-    let severity = |r: &KpiResult| match r.status {
-        Status::Stale => 0,
-        Status::Fail => 1,
-        Status::Warn => 2,
-        Status::NoData => 3,
-        Status::Ok => 4,
-    };
-    let mut ordered: Vec<&KpiResult> = report.results.iter().collect();
-    ordered.sort_by_key(|r| severity(r));
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .force_no_tty()
-        .set_header(vec![
-            "Status", "KPI", "Period", "Value", "Previous", "Δ", "Target", "Why",
-        ]);
-    for r in &ordered {
-        let mut label = clean(&r.name);
-        if !r.dimensions.is_empty() {
-            label.push_str(&format!(" · {}", clean(&r.dimensions_label())));
-        }
-        let (delta, delta_tone) = delta(r);
-        table.add_row(vec![
-            toned(r.status.name().to_string(), status_tone(r.status), color),
-            label,
-            period(r),
-            format_value(r.value, r.unit),
-            format_value(r.previous_value, r.unit),
-            toned(delta, delta_tone, color),
-            target_cell(r),
-            why(r),
-        ]);
-    }
-    for index in 3..=5 {
-        if let Some(column) = table.column_mut(index) {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    let body = table.to_string();
-    let mut out = if color { paint(&body) } else { body };
-    out.push('\n');
-    let count = |s: Status| report.results.iter().filter(|r| r.status == s).count();
-    // Stale is rare and means the data itself is in question: counted when it occurs.
-    if count(Status::Stale) > 0 {
-        out.push_str(&format!("{} stale, ", count(Status::Stale)));
-    }
-    out.push_str(&format!(
-        "{} fail, {} warn, {} ok, {} no data\n",
-        count(Status::Fail),
-        count(Status::Warn),
-        count(Status::Ok),
-        count(Status::NoData)
-    ));
-    out.push_str(&footnotes(&report.results));
-    out
-}
-
-/// The condition that fired, and a warning when too few rows make the value fragile.
-fn why(r: &KpiResult) -> String {
-    let mut text = clean(r.breach.as_deref().unwrap_or_default());
-    // A stale value's reason says already why it has no rows.
-    if r.low_sample && r.status != Status::Stale {
-        if !text.is_empty() {
-            text.push_str("; ");
-        }
-        text.push_str(&format!("low sample ({} rows)", r.rows));
-    }
-    text
-}
-
-/// `84 % of 35.0 %`, with `off track` when the trend misses the target date.
-fn target_cell(r: &KpiResult) -> String {
-    let Some(target) = &r.target else {
-        return String::new();
-    };
-    let mut text = match r.standing.attainment {
-        Some(a) => format!(
-            "{:.0} % of {}",
-            a * 100.0,
-            format_value(Some(target.value), r.unit)
-        ),
-        None => format!("→ {}", format_value(Some(target.value), r.unit)),
-    };
-    if r.standing.on_track == Some(false) {
-        text.push_str(", off track");
-    }
-    text
-}
-
-/// `kpi history`: a title, then one row per archived period (oldest first), breakdowns after
-/// the overall value, each row with its delta and the trend up to it.
-pub fn render_history(report: &RunReport, color: bool) -> String {
-    let Some(first) = report.results.first() else {
-        return String::new();
-    };
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .force_no_tty()
-        .set_header(vec!["Period", "Value", "Previous", "Δ", "Status", "Trend"]);
-    let mut series: Option<String> = None;
-    for r in &report.results {
-        let label = r.dimensions_label();
-        if series.as_deref() != Some(label.as_str()) && !label.is_empty() {
-            table.add_row(vec![clean(&label)]);
-        }
-        series = Some(label);
-        let (delta, delta_tone) = delta(r);
-        let indent = if r.dimensions.is_empty() { "" } else { "  " };
-        table.add_row(vec![
-            format!("{indent}{}", period(r)),
-            format_value(r.value, r.unit),
-            format_value(r.previous_value, r.unit),
-            toned(delta, delta_tone, color),
-            toned(r.status.name().to_string(), status_tone(r.status), color),
-            sparkline(&r.history),
-        ]);
-    }
-    for index in 1..=3 {
-        if let Some(column) = table.column_mut(index) {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    let mut out = format!("{} ({})\n", clean(&first.name), clean(&first.kpi));
-    let body = table.to_string();
-    out.push_str(&if color { paint(&body) } else { body });
-    out.push('\n');
-    out.push_str(&footnotes(&report.results));
-    out
-}
-
 fn header(trend: bool) -> Vec<&'static str> {
     let mut header = vec!["KPI", "Period", "Value", "Previous", "Δ", "Status"];
     if trend {
@@ -222,15 +86,17 @@ fn header(trend: bool) -> Vec<&'static str> {
 
 /// Breakdown rows go under their KPI's row; when the overall row is absent (`--by` alone),
 /// a row with the KPI's name stands in for it.
-fn add_rows(table: &mut Table, report: &RunReport, color: bool, trend: bool) {
+fn rows(report: &RunReport, color: bool, trend: bool) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
     let mut current: Option<&str> = None;
     for result in &report.results {
         if !result.dimensions.is_empty() && current != Some(result.kpi.as_str()) {
-            table.add_row(vec![clean(&result.name)]);
+            rows.push(vec![clean(&result.name)]);
         }
         current = Some(&result.kpi);
-        table.add_row(row(result, color, trend));
+        rows.push(row(result, color, trend));
     }
+    rows
 }
 
 fn row(r: &KpiResult, color: bool, trend: bool) -> Vec<String> {
@@ -325,6 +191,11 @@ mod tests {
     use super::*;
     use crate::report::fixture;
 
+    const COLOR: Look = Look {
+        color: true,
+        width: None,
+    };
+
     const GOLDEN: &str = "\
 ┌───────────────────────────┬─────────────────────────┬───────────┬───────────┬─────────────────────────┬─────────┬───────┐
 │ KPI                       ┆ Period                  ┆     Value ┆  Previous ┆                       Δ ┆ Status  ┆ Trend │
@@ -343,7 +214,7 @@ mod tests {
 
     #[test]
     fn golden() {
-        assert_eq!(render(&fixture::report(), false), GOLDEN);
+        assert_eq!(render(&fixture::report(), Look::PLAIN), GOLDEN);
     }
 
     fn strip_escapes(text: &str) -> String {
@@ -358,7 +229,7 @@ mod tests {
 
     #[test]
     fn colour_follows_direction_and_keeps_columns_aligned() {
-        let out = render(&fixture::report(), true);
+        let out = render(&fixture::report(), COLOR);
         let win = line_of(&out, "│ Win rate");
         assert!(win.contains(&format!("{GREEN}▲ +3.3 pts{RESET}")), "{win}");
         let emea = line_of(&out, "│   region=EMEA ");
@@ -377,16 +248,74 @@ mod tests {
         assert!(!plain.contains('\x1b'));
     }
 
+    fn widest(out: &str) -> usize {
+        let plain = strip_escapes(out);
+        plain.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+    }
+
+    #[test]
+    fn a_width_drops_the_trend_then_the_previous_value_and_says_so() {
+        // The fixture is 123 characters wide; without Trend 115, without Previous too 103.
+        let fitted = |width, color| {
+            render(
+                &fixture::report(),
+                Look {
+                    color,
+                    width: Some(width),
+                },
+            )
+        };
+        let header = |out: &str| out.lines().nth(1).unwrap_or_default().to_string();
+        let out = fitted(122, false);
+        assert!(!header(&out).contains("Trend"), "{out}");
+        assert!(header(&out).contains("Previous"), "{out}");
+        assert!(out
+            .ends_with("(fitted to 122 columns: Trend left out; --width 0 shows every column)\n"));
+        assert_eq!(
+            fitted(115, false),
+            out.replace("122 columns", "115 columns")
+        );
+        let out = fitted(114, false);
+        assert!(!header(&out).contains("Previous"), "{out}");
+        assert!(out.contains("Trend and Previous left out"), "{out}");
+        assert!(!out.contains('…'), "{out}");
+        assert_eq!(fitted(123, false), GOLDEN);
+        // Colour marks count as the two spaces they become: coloured lines fit too.
+        for width in [122, 110, 95] {
+            assert!(
+                widest(&fitted(width, true)) <= width,
+                "{}",
+                fitted(width, true)
+            );
+        }
+    }
+
+    #[test]
+    fn names_are_cut_with_an_ellipsis_when_nothing_else_can_go() {
+        let out = render(
+            &fixture::report(),
+            Look {
+                color: false,
+                width: Some(95),
+            },
+        );
+        assert!(out.contains("│   region=EMEA;ch… ┆"), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() <= 95), "{out}");
+        // One line per row: header, rule and body rows, nothing wrapped.
+        let lines = out.lines().count();
+        assert_eq!(lines, GOLDEN.lines().count() + 1, "{out}");
+    }
+
     #[test]
     fn no_colour_means_no_escape_byte() {
-        assert!(!render(&fixture::report(), false).contains('\x1b'));
+        assert!(!render(&fixture::report(), Look::PLAIN).contains('\x1b'));
     }
 
     #[test]
     fn trend_column_only_with_two_archived_values() {
         let mut report = fixture::report();
         report.results[0].history = vec![None, Some(0.3125)];
-        let out = render(&report, false);
+        let out = render(&report, Look::PLAIN);
         assert!(!out.contains("Trend"), "{out}");
     }
 
@@ -394,7 +323,7 @@ mod tests {
     fn breakdown_without_its_overall_row_gets_the_kpi_name() {
         let mut report = fixture::report();
         report.results = vec![report.results[1].clone()];
-        let out = render(&report, false);
+        let out = render(&report, Look::PLAIN);
         let lines: Vec<&str> = out.lines().collect();
         assert!(lines[3].starts_with("│ Win rate      ┆"), "{out}");
         assert!(lines[4].starts_with("│   region=EMEA ┆ 2026-10"), "{out}");
@@ -405,7 +334,7 @@ mod tests {
         let mut report = fixture::report();
         report.results.truncate(2);
         report.results[1].dimensions = vec![("region".into(), "E\x1b[2JMEA\nX".into())];
-        let out = render(&report, false);
+        let out = render(&report, Look::PLAIN);
         assert!(out.contains("│   region=E [2JMEA X ┆"), "{out}");
         assert!(!out.contains('\x1b'));
     }
@@ -420,6 +349,6 @@ mod tests {
 ╞═════╪════════╪═══════╪══════════╪═══╪════════╡
 └─────┴────────┴───────┴──────────┴───┴────────┘
 ";
-        assert_eq!(render(&report, false), expected);
+        assert_eq!(render(&report, Look::PLAIN), expected);
     }
 }

@@ -1,0 +1,339 @@
+//! Fitting a table to the width it is given (SPEC, Terminal output): columns of less use are
+//! left out first, then long text wraps, then KPI names and breakdown labels are cut with `…`
+//! so that a row stays one line.
+//!
+//! Pure: the width comes from the command layer. Widths are counted in characters; a toned
+//! cell holds two colour marks that [`super::table`] later turns into escapes plus two spaces,
+//! so counting the marks counts the columns the cell takes on screen.
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width};
+
+/// The narrowest a wrapped column (a condition, a target) is made before names are cut.
+const WRAP_MIN: usize = 20;
+/// The narrowest a name is cut to, `…` included.
+const LABEL_MIN: usize = 10;
+/// The header cells whose figures line up on their last digit.
+const RIGHT_ALIGNED: [&str; 3] = ["Value", "Previous", "Δ"];
+
+/// Look and room for a table, decided by the command layer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Look {
+    /// ANSI colours.
+    pub color: bool,
+    /// The most characters a line may take; `None` is no limit.
+    pub width: Option<usize>,
+}
+
+impl Look {
+    /// No colour, no limit: what machine formats and pipes get.
+    pub const PLAIN: Look = Look {
+        color: false,
+        width: None,
+    };
+}
+
+/// A table's cells before layout. A row shorter than the header is a group title.
+pub struct Grid {
+    pub header: Vec<&'static str>,
+    pub rows: Vec<Vec<String>>,
+    /// The column of names and breakdown labels, the one cut with `…`.
+    pub label: usize,
+    /// Header names of the columns that may be left out, the least useful first.
+    pub optional: Vec<&'static str>,
+    /// Header names of the columns whose text may wrap.
+    pub wrappable: Vec<&'static str>,
+}
+
+/// What fitting decided: which columns go, how long a name may be, whether text wraps.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Fit {
+    pub dropped: Vec<usize>,
+    pub label_max: Option<usize>,
+    pub wrap: bool,
+}
+
+/// The width of a table of `widths` (content, in characters) without the `dropped` columns:
+/// a border before each column, a space each side of its content, and a closing border.
+fn table_width(widths: &[usize], dropped: &[usize]) -> usize {
+    let shown = widths
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !dropped.contains(i));
+    shown.map(|(_, w)| w + 3).sum::<usize>() + 1
+}
+
+/// The layout of a table whose columns are `widths` wide in `limit` characters.
+/// `optional` are column indices in dropping order, `wrappable` those that may wrap.
+pub fn plan(
+    widths: &[usize],
+    label: usize,
+    optional: &[usize],
+    wrappable: &[usize],
+    limit: usize,
+) -> Fit {
+    let mut dropped = Vec::new();
+    let mut remaining = optional.iter();
+    while table_width(widths, &dropped) > limit {
+        match remaining.next() {
+            Some(&column) => dropped.push(column),
+            None => break,
+        }
+    }
+    let squeezed: Vec<usize> = (0..widths.len())
+        .map(|i| match wrappable.contains(&i) {
+            true => widths[i].min(WRAP_MIN),
+            false => widths[i],
+        })
+        .collect();
+    let over = table_width(&squeezed, &dropped).saturating_sub(limit);
+    let label_max = (over > 0).then(|| widths[label].saturating_sub(over).max(LABEL_MIN));
+    let mut cut = widths.to_vec();
+    if let Some(max) = label_max {
+        cut[label] = cut[label].min(max);
+    }
+    let wrap = table_width(&cut, &dropped) > limit;
+    Fit {
+        dropped,
+        label_max,
+        wrap,
+    }
+}
+
+/// `text` in at most `max` characters, its end replaced by `…` when it is longer.
+pub fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// Prose under a table (the footnotes) wrapped at spaces to `width`, continued lines indented
+/// by two spaces; unchanged without a width. A word longer than the width stays whole.
+pub fn wrap_prose(text: &str, width: Option<usize>) -> String {
+    let Some(width) = width else {
+        return text.to_string();
+    };
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut current = String::new();
+        for word in line.split(' ') {
+            let len = current.chars().count();
+            if len > 0 && len + 1 + word.chars().count() > width {
+                out.push_str(&current);
+                out.push('\n');
+                current = String::from(" ");
+            }
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+        out.push_str(&current);
+        out.push('\n');
+    }
+    out
+}
+
+/// The footnote naming the columns left out, if any.
+fn footnote(names: &[&str], limit: usize) -> Option<String> {
+    let list = match names {
+        [] => return None,
+        [one] => one.to_string(),
+        [first @ .., last] => format!("{} and {last}", first.join(", ")),
+    };
+    Some(format!(
+        "(fitted to {limit} columns: {list} left out; --width 0 shows every column)\n"
+    ))
+}
+
+impl Grid {
+    fn index(&self, names: &[&str]) -> Vec<usize> {
+        let find = |name: &&str| self.header.iter().position(|h| h == name);
+        names.iter().filter_map(find).collect()
+    }
+
+    fn widths(&self) -> Vec<usize> {
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+        widths
+    }
+
+    /// The table laid out in `width`, and the footnote saying what was left out.
+    pub fn layout(self, width: Option<usize>) -> (String, String) {
+        let fit = match width {
+            Some(limit) => {
+                let (optional, wrappable) =
+                    (self.index(&self.optional), self.index(&self.wrappable));
+                plan(&self.widths(), self.label, &optional, &wrappable, limit)
+            }
+            None => Fit {
+                dropped: Vec::new(),
+                label_max: None,
+                wrap: false,
+            },
+        };
+        let names: Vec<&str> = fit.dropped.iter().map(|&i| self.header[i]).collect();
+        let note = width
+            .and_then(|limit| footnote(&names, limit))
+            .unwrap_or_default();
+        (self.build(&fit, width).to_string(), note)
+    }
+
+    fn build(self, fit: &Fit, width: Option<usize>) -> Table {
+        let keep = |i: &usize| !fit.dropped.contains(i);
+        let header: Vec<&str> = (0..self.header.len())
+            .filter(keep)
+            .map(|i| self.header[i])
+            .collect();
+        let mut table = Table::new();
+        table
+            .load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .force_no_tty()
+            .set_header(header.clone());
+        for row in self.rows {
+            let cells = row.into_iter().enumerate().filter(|(i, _)| keep(i));
+            table.add_row(cells.map(|(i, cell)| match fit.label_max {
+                Some(max) if i == self.label => truncate(&cell, max),
+                _ => cell,
+            }));
+        }
+        for (index, name) in header.iter().enumerate() {
+            let Some(column) = table.column_mut(index) else {
+                continue;
+            };
+            if RIGHT_ALIGNED.contains(name) {
+                column.set_cell_alignment(CellAlignment::Right);
+            }
+            // Only text meant to wrap wraps: a figure or a coloured cell split over two
+            // lines would be misread (and its colour marks separated).
+            // Nor does it wrap below WRAP_MIN, a word a line: a table wider than asked reads
+            // better than that.
+            if fit.wrap {
+                column.set_constraint(match self.wrappable.contains(name) {
+                    true => ColumnConstraint::LowerBoundary(Width::Fixed(WRAP_MIN as u16)),
+                    false => ColumnConstraint::ContentWidth,
+                });
+            }
+        }
+        if let (true, Some(limit)) = (fit.wrap, width) {
+            let limit = u16::try_from(limit).unwrap_or(u16::MAX);
+            table
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(limit);
+        }
+        table
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // KPI, Period, Value, Previous, Δ, Status, Trend: 96 characters in all.
+    const RUN: [usize; 7] = [20, 10, 9, 9, 12, 7, 7];
+
+    #[test]
+    fn a_table_that_fits_is_left_alone() {
+        assert_eq!(table_width(&RUN, &[]), 96);
+        let fit = plan(&RUN, 0, &[6, 3], &[], 96);
+        assert_eq!(
+            fit,
+            Fit {
+                dropped: vec![],
+                label_max: None,
+                wrap: false
+            }
+        );
+    }
+
+    #[test]
+    fn the_trend_goes_first_then_the_previous_value() {
+        assert_eq!(plan(&RUN, 0, &[6, 3], &[], 95).dropped, vec![6]);
+        assert_eq!(plan(&RUN, 0, &[6, 3], &[], 86).dropped, vec![6]);
+        let fit = plan(&RUN, 0, &[6, 3], &[], 85);
+        assert_eq!(
+            fit,
+            Fit {
+                dropped: vec![6, 3],
+                label_max: None,
+                wrap: false
+            }
+        );
+    }
+
+    #[test]
+    fn names_are_cut_once_nothing_else_can_go() {
+        // Without Trend and Previous: 74; 70 leaves 16 characters for names.
+        let fit = plan(&RUN, 0, &[6, 3], &[], 70);
+        assert_eq!(
+            fit,
+            Fit {
+                dropped: vec![6, 3],
+                label_max: Some(16),
+                wrap: false
+            }
+        );
+        // Never shorter than LABEL_MIN, even when the table then overflows.
+        assert_eq!(plan(&RUN, 0, &[6, 3], &[], 40).label_max, Some(LABEL_MIN));
+    }
+
+    #[test]
+    fn text_wraps_before_names_are_cut() {
+        // Status, KPI, Why (40 wide): 76 characters.
+        let widths = [6, 20, 40];
+        let fit = plan(&widths, 1, &[], &[2], 60);
+        assert_eq!(
+            fit,
+            Fit {
+                dropped: vec![],
+                label_max: None,
+                wrap: true
+            }
+        );
+        // Why squeezed to WRAP_MIN: 56 characters, so no cut at 56; at 48 the name loses 8,
+        // at 40 it would lose 16 and is kept at LABEL_MIN.
+        assert_eq!(plan(&widths, 1, &[], &[2], 56).label_max, None);
+        assert_eq!(plan(&widths, 1, &[], &[2], 48).label_max, Some(12));
+        assert_eq!(plan(&widths, 1, &[], &[2], 40).label_max, Some(LABEL_MIN));
+    }
+
+    #[test]
+    fn truncation_counts_characters_and_ends_with_an_ellipsis() {
+        assert_eq!(truncate("Revenue won", 20), "Revenue won");
+        assert_eq!(truncate("Revenue won", 8), "Revenue…");
+        assert_eq!(truncate("région=Île", 5), "régi…");
+    }
+
+    #[test]
+    fn prose_wraps_at_spaces() {
+        let text = "~ within noise: the move is not significant\n";
+        assert_eq!(wrap_prose(text, None), text);
+        assert_eq!(wrap_prose(text, Some(80)), text);
+        let wrapped = wrap_prose(text, Some(20));
+        assert_eq!(
+            wrapped,
+            "~ within noise: the\n  move is not\n  significant\n"
+        );
+        assert!(wrapped.lines().all(|l| l.chars().count() <= 20));
+    }
+
+    #[test]
+    fn the_footnote_names_what_was_left_out() {
+        assert_eq!(footnote(&[], 80), None);
+        let two = footnote(&["Trend", "Previous"], 100).unwrap();
+        assert_eq!(
+            two,
+            "(fitted to 100 columns: Trend and Previous left out; --width 0 shows every column)\n"
+        );
+        let one = footnote(&["Trend"], 100).unwrap();
+        assert!(one.contains(": Trend left out;"), "{one}");
+    }
+}

@@ -1,0 +1,132 @@
+//! `kpi check` as a table: breaches first, each with the condition that fired, then the rest,
+//! and a summary line.
+
+use super::super::fit::{wrap_prose, Grid, Look};
+use super::super::format::format_value;
+use super::{clean, delta, footnotes, paint, period, status_tone, toned};
+use crate::model::{KpiResult, RunReport, Status};
+
+/// `kpi check`: breaches first (fail, then warn), each with the condition that fired, then
+/// the rest; a summary line at the end. A KPI with a target shows how far along it is.
+pub fn render_check(report: &RunReport, look: Look) -> String {
+    let severity = |r: &KpiResult| match r.status {
+        Status::Stale => 0,
+        Status::Fail => 1,
+        Status::Warn => 2,
+        Status::NoData => 3,
+        Status::Ok => 4,
+    };
+    let mut ordered: Vec<&KpiResult> = report.results.iter().collect();
+    ordered.sort_by_key(|r| severity(r));
+    let rows = ordered.iter().map(|r| check_row(r, look.color)).collect();
+    let grid = Grid {
+        header: vec![
+            "Status", "KPI", "Period", "Value", "Previous", "Δ", "Target", "Why",
+        ],
+        rows,
+        label: 1,
+        optional: vec!["Previous"],
+        wrappable: vec!["Target", "Why"],
+    };
+    let (body, fitted) = grid.layout(look.width);
+    let mut out = if look.color { paint(&body) } else { body };
+    out.push('\n');
+    let count = |s: Status| report.results.iter().filter(|r| r.status == s).count();
+    // Stale is rare and means the data itself is in question: counted when it occurs.
+    if count(Status::Stale) > 0 {
+        out.push_str(&format!("{} stale, ", count(Status::Stale)));
+    }
+    out.push_str(&format!(
+        "{} fail, {} warn, {} ok, {} no data\n",
+        count(Status::Fail),
+        count(Status::Warn),
+        count(Status::Ok),
+        count(Status::NoData)
+    ));
+    out.push_str(&wrap_prose(&footnotes(&report.results), look.width));
+    out.push_str(&wrap_prose(&fitted, look.width));
+    out
+}
+
+fn check_row(r: &KpiResult, color: bool) -> Vec<String> {
+    let mut label = clean(&r.name);
+    if !r.dimensions.is_empty() {
+        label.push_str(&format!(" · {}", clean(&r.dimensions_label())));
+    }
+    let (delta, delta_tone) = delta(r);
+    vec![
+        toned(r.status.name().to_string(), status_tone(r.status), color),
+        label,
+        period(r),
+        format_value(r.value, r.unit),
+        format_value(r.previous_value, r.unit),
+        toned(delta, delta_tone, color),
+        target_cell(r),
+        why(r),
+    ]
+}
+
+/// The condition that fired, and a warning when too few rows make the value fragile.
+fn why(r: &KpiResult) -> String {
+    let mut text = clean(r.breach.as_deref().unwrap_or_default());
+    // A stale value's reason says already why it has no rows.
+    if r.low_sample && r.status != Status::Stale {
+        if !text.is_empty() {
+            text.push_str("; ");
+        }
+        text.push_str(&format!("low sample ({} rows)", r.rows));
+    }
+    text
+}
+
+/// `84 % of 35.0 %`, with `off track` when the trend misses the target date.
+fn target_cell(r: &KpiResult) -> String {
+    let Some(target) = &r.target else {
+        return String::new();
+    };
+    let mut text = match r.standing.attainment {
+        Some(a) => format!(
+            "{:.0} % of {}",
+            a * 100.0,
+            format_value(Some(target.value), r.unit)
+        ),
+        None => format!("→ {}", format_value(Some(target.value), r.unit)),
+    };
+    if r.standing.on_track == Some(false) {
+        text.push_str(", off track");
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture;
+
+    fn widest(out: &str) -> usize {
+        out.lines().map(|l| l.chars().count()).max().unwrap_or(0)
+    }
+
+    #[test]
+    fn check_leaves_out_previous_then_wraps_the_condition_before_cutting_names() {
+        let mut report = fixture::report();
+        report.results[3].breach = Some("value > 10 and the previous value > 10 as well".into());
+        let natural = render_check(&report, Look::PLAIN);
+        // Previous takes 12 characters; 10 more come from wrapping the condition.
+        let width = widest(&natural) - 22;
+        let out = render_check(
+            &report,
+            Look {
+                color: false,
+                width: Some(width),
+            },
+        );
+        assert!(out.lines().all(|l| l.chars().count() <= width), "{out}");
+        assert!(
+            out.lines().nth(1).is_some_and(|h| !h.contains("Previous")),
+            "{out}"
+        );
+        assert!(!out.contains('…'), "{out}");
+        assert!(out.lines().count() > natural.lines().count(), "{out}");
+    }
+}
