@@ -25,7 +25,8 @@ pub fn validate(cli: &Cli, args: &ValidateArgs) -> Result<Outcome, Error> {
     let path = config_path(cli)?;
     let checked = config::check(&path).kind(Kind::Config)?;
     let mut errors = checked.problems;
-    errors.extend(sources::check(&checked.config));
+    let (problems, schemas) = sources::check(&checked.config);
+    errors.extend(problems);
     config::sort_by_place(&mut errors, &path);
     for error in &errors {
         eprintln!("kpi: error: {error}");
@@ -40,7 +41,7 @@ pub fn validate(cli: &Cli, args: &ValidateArgs) -> Result<Outcome, Error> {
         ))
         .kind(Kind::Config);
     }
-    samples::check(&checked.config, args.strict)?;
+    samples::check(&checked.config, &schemas, args.strict)?;
     let lints = lints::lints(&checked.config);
     lints.iter().for_each(warn);
     if args.strict && !lints.is_empty() {

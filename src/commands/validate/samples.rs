@@ -14,8 +14,9 @@ use crate::value::Value;
 /// rows later).
 pub(super) const SAMPLE_ROWS: u64 = 10_000;
 
-/// Samples every source a KPI uses; the first source whose sample fails stops with its error.
-pub(super) fn check(config: &Config, strict: bool) -> Result<(), Error> {
+/// Samples every source a KPI uses, through the schemas `sources::check` opened (empty
+/// columns already typed); the first source whose sample fails stops with its error.
+pub(super) fn check(config: &Config, schemas: &[Schema], strict: bool) -> Result<(), Error> {
     let limits = Limits {
         max_invalid: config.settings.max_invalid,
         strict,
@@ -26,8 +27,9 @@ pub(super) fn check(config: &Config, strict: bool) -> Result<(), Error> {
             .iter()
             .filter(|k| k.source.as_deref() == Some(source.name.as_str()))
             .collect();
-        if !kpis.is_empty() {
-            check_source(config, source, &kpis, limits)?;
+        let schema = schemas.iter().find(|s| s.source == source.name);
+        if let (false, Some(schema)) = (kpis.is_empty(), schema) {
+            check_source(config, source, schema, &kpis, limits)?;
         }
     }
     Ok(())
@@ -36,14 +38,10 @@ pub(super) fn check(config: &Config, strict: bool) -> Result<(), Error> {
 fn check_source(
     config: &Config,
     source: &Source,
+    schema: &Schema,
     kpis: &[&Kpi],
     limits: Limits,
 ) -> Result<(), Error> {
-    // The configuration was checked against these files already: failures here are the data's.
-    let mut schema = Schema::open(source).kind(Kind::Data)?;
-    // Columns that no row fills are typed by their uses, as a run types them.
-    let (columns, empty) = (&mut schema.columns, &schema.empty);
-    engine::type_empty_columns(config, &source.name, kpis, columns, empty, None);
     let times = kpis
         .iter()
         .filter_map(|k| Some((k.id.as_str(), k.time.as_deref()?)));
@@ -57,7 +55,7 @@ fn check_source(
         filter: plan.filter.as_ref(),
         rows: 0,
     };
-    let stats = ingest::scan::sample(&schema, &plan.used, &mut sink).kind(Kind::Data)?;
+    let stats = ingest::scan::sample(schema, &plan.used, &mut sink).kind(Kind::Data)?;
     guards::check(source, &stats, limits)
 }
 

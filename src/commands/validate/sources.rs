@@ -8,19 +8,24 @@ use crate::engine;
 use crate::ingest::Schema;
 use std::borrow::Cow;
 
-/// Every problem found in the sources, source by source: one line each.
-pub(super) fn check(config: &Config) -> Vec<String> {
+/// Every problem found in the sources, source by source: one line each; and the schemas
+/// opened (empty columns typed), for the sample of the data to read without opening them again.
+pub(super) fn check(config: &Config) -> (Vec<String>, Vec<Schema>) {
     let mut problems = Vec::new();
+    let mut schemas = Vec::new();
     // Every source, used or not: a source defined for a KPI yet to come should still exist.
     for source in &config.sources {
         match Schema::open(source) {
-            Ok(mut schema) => problems.extend(check_kpis(config, source, &mut schema)),
+            Ok(mut schema) => {
+                problems.extend(check_kpis(config, source, &mut schema));
+                schemas.push(schema);
+            }
             // A missing file and a declared column absent from the header alike: the
             // configuration does not match the files it names.
             Err(e) => problems.push(format!("{}: {e:#}", config.path.display())),
         }
     }
-    problems
+    (problems, schemas)
 }
 
 /// The source's filter, then each of its KPIs (formula, filter, time, dimensions). Columns
