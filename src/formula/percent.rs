@@ -68,7 +68,7 @@ fn ends_operand(token: Option<&Token>) -> bool {
 fn hundredth(text: &str) -> String {
     match text.split_once(['e', 'E']) {
         Some((mantissa, exponent)) => match exponent.parse::<i32>() {
-            Ok(e) => format!("{mantissa}e{}", e - 2),
+            Ok(e) => format!("{mantissa}e{}", e.saturating_sub(2)),
             // Not a number we read anyway: the literal's own check reports it.
             Err(_) => text.to_string(),
         },
@@ -81,6 +81,12 @@ mod tests {
     use super::super::ast::{BinOp, ExprKind};
     use super::super::{parse, parse_condition, Pos};
     use super::hundredth;
+
+    #[test]
+    fn an_extreme_exponent_does_not_overflow() {
+        assert_eq!(hundredth("1e-2147483648"), "1e-2147483648");
+        assert_eq!(hundredth("1e5"), "1e3");
+    }
 
     /// The condition with percents and its spelling with fractions read alike.
     fn same(with_sign: &str, fraction: &str) {
