@@ -142,10 +142,16 @@ fn tables_fit_columns_by_leaving_out_the_trend_then_the_previous_value() {
         "(fitted to 100 columns: Trend and Previous left out; --width 0 shows every column)\n"
     ));
     assert_eq!(fitted.stderr, natural.stderr);
-    // One line per row: long names are cut, not wrapped.
+    // One line per row, but for the footnote and the period to date of Open tickets, whose
+    // `(to 2026-11-22)` goes onto a second line: long names are cut, not wrapped.
     assert_eq!(
         fitted.stdout.lines().count(),
-        natural.stdout.lines().count() + 1
+        natural.stdout.lines().count() + 2
+    );
+    assert!(
+        fitted.stdout.contains("┆ (to 2026-11-22) ┆"),
+        "{}",
+        fitted.stdout
     );
     assert!(fitted.stdout.contains('…'), "{}", fitted.stdout);
 
@@ -156,9 +162,22 @@ fn tables_fit_columns_by_leaving_out_the_trend_then_the_previous_value() {
     assert_eq!(fitted.code, natural.code, "{}", fitted.stderr);
     assert!(widest(&fitted.stdout) <= 160, "{}", fitted.stdout);
     assert!(
-        fitted.stdout.contains("Previous left out"),
+        fitted
+            .stdout
+            .contains("(fitted to 160 columns: Previous left out;"),
         "{}",
         fitted.stdout
+    );
+    // At 100, wrapping the condition is not enough: Δ goes too, and its footnote with it.
+    let fitted = with_columns(&work, "100", &check);
+    assert_eq!(fitted.code, natural.code, "{}", fitted.stderr);
+    assert!(widest(&fitted.stdout) <= 100, "{}", fitted.stdout);
+    assert!(fitted.stdout.contains("Previous and Δ left out"));
+    assert!(!fitted.stdout.contains("within noise"), "{}", fitted.stdout);
+    assert!(
+        natural.stdout.contains("within noise"),
+        "{}",
+        natural.stdout
     );
 }
 

@@ -26,9 +26,14 @@ pub fn render_check(report: &RunReport, look: Look) -> String {
         rows,
         label: 1,
         optional: vec!["Previous"],
+        // Δ goes when wrapping is not enough: the condition that fired (in Why) says already
+        // how far a value moved when the move is what breached.
+        late: vec!["Δ"],
         wrappable: vec!["Target", "Why"],
+        stackable: vec!["Period"],
     };
-    let (body, fitted) = grid.layout(look.width);
+    let laid = grid.layout(look.width);
+    let (body, fitted) = (laid.table, laid.note);
     let mut out = if look.color { paint(&body) } else { body };
     out.push('\n');
     let count = |s: Status| report.results.iter().filter(|r| r.status == s).count();
@@ -43,7 +48,10 @@ pub fn render_check(report: &RunReport, look: Look) -> String {
         count(Status::Ok),
         count(Status::NoData)
     ));
-    out.push_str(&wrap_prose(&footnotes(&report.results), look.width));
+    // The footnotes explain marks of the Δ column.
+    if !laid.dropped.contains(&"Δ") {
+        out.push_str(&wrap_prose(&footnotes(&report.results), look.width));
+    }
     out.push_str(&wrap_prose(&fitted, look.width));
     out
 }
@@ -128,5 +136,26 @@ mod tests {
         );
         assert!(!out.contains('…'), "{out}");
         assert!(out.lines().count() > natural.lines().count(), "{out}");
+    }
+
+    #[test]
+    fn check_leaves_out_the_delta_when_wrapping_is_not_enough_and_its_footnotes_with_it() {
+        let report = fixture::report();
+        let at = |width| {
+            render_check(
+                &report,
+                Look {
+                    color: false,
+                    width: Some(width),
+                },
+            )
+        };
+        let wide = render_check(&report, Look::PLAIN);
+        assert!(wide.contains("not like-for-like"), "{wide}");
+        let out = at(80);
+        assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+        assert!(out.contains("Previous and Δ left out"), "{out}");
+        assert!(!out.contains("not like-for-like"), "{out}");
+        assert!(out.contains("(to 2026-11-22)"), "{out}");
     }
 }

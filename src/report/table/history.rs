@@ -1,6 +1,6 @@
 //! `kpi history` as a table: one row per archived period, breakdowns after the overall value.
 
-use super::super::fit::{truncate, wrap_prose, Grid, Look};
+use super::super::fit::{truncate, wrap_prose, Grid, Laid, Look};
 use super::super::format::{format_value, sparkline};
 use super::{clean, delta, footnotes, paint, period, status_tone, toned};
 use crate::model::RunReport;
@@ -16,9 +16,15 @@ pub fn render_history(report: &RunReport, look: Look) -> String {
         rows: history_rows(report, look.color),
         label: 0,
         optional: vec!["Trend", "Previous"],
+        late: Vec::new(),
         wrappable: Vec::new(),
+        stackable: vec!["Period"],
     };
-    let (body, fitted) = grid.layout(look.width);
+    let Laid {
+        table: body,
+        note: fitted,
+        ..
+    } = grid.layout(look.width);
     let title = format!("{} ({})", clean(&first.name), clean(&first.kpi));
     let mut out = match look.width {
         Some(width) => truncate(&title, width),

@@ -12,7 +12,7 @@ mod history;
 pub use check::render_check;
 pub use history::render_history;
 
-use super::fit::{wrap_prose, Grid, Look};
+use super::fit::{wrap_prose, Grid, Laid, Look};
 use super::format::{delta_text, format_value, sparkline, NO_VALUE};
 use crate::model::{Direction, KpiResult, RunReport, Status};
 
@@ -53,9 +53,15 @@ pub fn render(report: &RunReport, look: Look) -> String {
         rows: rows(report, look.color, trend),
         label: 0,
         optional: vec!["Trend", "Previous"],
+        late: Vec::new(),
         wrappable: Vec::new(),
+        stackable: vec!["Period"],
     };
-    let (body, fitted) = grid.layout(look.width);
+    let Laid {
+        table: body,
+        note: fitted,
+        ..
+    } = grid.layout(look.width);
     let mut out = if look.color { paint(&body) } else { body };
     out.push('\n');
     out.push_str(&wrap_prose(&footnotes(&report.results), look.width));
@@ -291,19 +297,26 @@ mod tests {
     }
 
     #[test]
-    fn names_are_cut_with_an_ellipsis_when_nothing_else_can_go() {
-        let out = render(
-            &fixture::report(),
-            Look {
-                color: false,
-                width: Some(95),
-            },
-        );
-        assert!(out.contains("│   region=EMEA;ch… ┆"), "{out}");
+    fn a_period_to_date_goes_onto_two_lines_before_names_are_cut() {
+        let at = |width| {
+            render(
+                &fixture::report(),
+                Look {
+                    color: false,
+                    width: Some(width),
+                },
+            )
+        };
+        let out = at(95);
+        assert!(out.contains("┆ 2026-11         ┆"), "{out}");
+        assert!(out.contains("┆ (to 2026-11-22) ┆"), "{out}");
+        assert!(!out.contains('…'), "{out}");
         assert!(out.lines().all(|l| l.chars().count() <= 95), "{out}");
-        // One line per row: header, rule and body rows, nothing wrapped.
-        let lines = out.lines().count();
-        assert_eq!(lines, GOLDEN.lines().count() + 1, "{out}");
+        // The period's second line and the footnote.
+        assert_eq!(out.lines().count(), GOLDEN.lines().count() + 2, "{out}");
+        let out = at(86);
+        assert!(out.contains("│   region=EMEA;c… ┆"), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() <= 86), "{out}");
     }
 
     #[test]
