@@ -39,7 +39,8 @@ pub fn explain(cli: &Cli, args: &ExplainArgs) -> Result<Outcome, Error> {
         Some(trace) => source_kpi(&mut out, kpi, trace, &mine, args.by.is_some()),
         None => derived_kpi(&mut out, kpi, &mine),
     }
-    emit(&out, None)?;
+    let width = super::look(None).width;
+    emit(&fit_lines(&out, width), None)?;
     Ok(Outcome::Success)
 }
 
@@ -93,11 +94,46 @@ fn period_name(w: &WindowTrace) -> String {
     )
 }
 
+/// Ends a line of the Rows section, a label and its count: [`fit_lines`] narrows the gap
+/// between them to the width (`\u{1}` cannot come from a label: they are names from the
+/// configuration, which cannot hold control characters, and fixed text).
+const COUNT_END: char = '\u{1}';
+
+/// The explanation in `width` characters: the Rows section's counts move left (the gap of
+/// each line shrinks to one space at least), and a longer line wraps at spaces, continued
+/// under its own indentation plus two.
+fn fit_lines(text: &str, width: Option<usize>) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let Some(counted) = line.strip_suffix(COUNT_END) else {
+            out.push_str(&crate::report::wrap_indented(line, width));
+            continue;
+        };
+        out.push_str(&narrowed(counted, width));
+        out.push('\n');
+    }
+    out
+}
+
+/// `  label      1999` with as much of the gap removed as the width needs.
+fn narrowed(line: &str, width: Option<usize>) -> String {
+    let length = line.chars().count();
+    let Some(over) = width.and_then(|w| length.checked_sub(w)).filter(|&o| o > 0) else {
+        return line.to_string();
+    };
+    let Some((label, count)) = line.trim_end().rsplit_once(' ') else {
+        return line.to_string();
+    };
+    let label = label.trim_end();
+    let gap = (length - label.chars().count() - count.chars().count()).saturating_sub(over);
+    format!("{label}{}{count}", " ".repeat(gap.max(1)))
+}
+
 fn rows(out: &mut String, trace: &Trace, shown: &[&WindowTrace]) {
     let s = &trace.stats;
     let _ = writeln!(out, "\nRows");
     let line = |out: &mut String, what: &str, n: u64| {
-        let _ = writeln!(out, "  {what:<52} {n:>10}");
+        let _ = writeln!(out, "  {what:<52} {n:>10}{COUNT_END}");
     };
     line(out, "read from the files", s.rows_read);
     line(out, "skipped: wrong number of fields", s.ragged.count);

@@ -167,27 +167,38 @@ pub fn truncate(text: &str, max: usize) -> String {
 /// Prose under a table (the footnotes) wrapped at spaces to `width`, continued lines indented
 /// by two spaces; unchanged without a width. A word longer than the width stays whole.
 pub fn wrap_prose(text: &str, width: Option<usize>) -> String {
+    text.lines()
+        .map(|line| wrap_indented(line, width))
+        .collect()
+}
+
+/// One line wrapped at spaces to `width`, each continued line under the line's own
+/// indentation plus two spaces, with a final newline; unchanged without a width.
+pub fn wrap_indented(line: &str, width: Option<usize>) -> String {
     let Some(width) = width else {
-        return text.to_string();
+        return format!("{line}\n");
     };
+    let body = line.trim_start_matches(' ');
+    let indent = line.len() - body.len();
     let mut out = String::new();
-    for line in text.lines() {
-        let mut current = String::new();
-        for word in line.split(' ') {
-            let len = current.chars().count();
-            if len > 0 && len + 1 + word.chars().count() > width {
-                out.push_str(&current);
-                out.push('\n');
-                current = String::from(" ");
-            }
-            if !current.is_empty() {
-                current.push(' ');
-            }
-            current.push_str(word);
+    let mut current = " ".repeat(indent);
+    let mut words = 0;
+    for word in body.split(' ') {
+        let len = current.chars().count();
+        if words > 0 && len + 1 + word.chars().count() > width {
+            out.push_str(&current);
+            out.push('\n');
+            current = " ".repeat(indent + 1);
+            words = 0;
         }
-        out.push_str(&current);
-        out.push('\n');
+        if words > 0 || current.len() > indent {
+            current.push(' ');
+        }
+        current.push_str(word);
+        words += 1;
     }
+    out.push_str(&current);
+    out.push('\n');
     out
 }
 
@@ -483,6 +494,11 @@ mod tests {
             "~ within noise: the\n  move is not\n  significant\n"
         );
         assert!(wrapped.lines().all(|l| l.chars().count() <= 20));
+        assert_eq!(
+            wrap_indented("    a = count_if(stage = 'Won') / 12", Some(24)),
+            "    a = count_if(stage =\n      'Won') / 12\n"
+        );
+        assert_eq!(wrap_indented("  one", Some(2)), "  one\n");
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub mod junit;
 pub mod markdown;
 mod table;
 
-pub use fit::Look;
+pub use fit::{wrap_indented, Look};
 pub use format::{format_delta, format_value, sparkline};
 pub use table::{render_check, render_history};
 

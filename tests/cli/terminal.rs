@@ -207,3 +207,45 @@ fn width_flag_wins_over_columns_and_zero_means_no_limit() {
     );
     work.run(&["run", "--width", "-1"]).expect_code(2);
 }
+
+#[test]
+fn explain_fits_the_width_by_moving_counts_left_and_wrapping_long_lines() {
+    let work = filled_archive();
+    let explain = [
+        "explain",
+        "win_rate",
+        "--as-of",
+        "2026-11-22",
+        "--by",
+        "region",
+    ];
+    let natural = work.run(&explain);
+    natural.expect_code(0);
+    assert!(widest(&natural.stdout) > 60, "{}", natural.stdout);
+    let fitted = with_columns(&work, "50", &explain);
+    fitted.expect_code(0);
+    assert!(widest(&fitted.stdout) <= 50, "{}", fitted.stdout);
+    // The counts still end each line of the Rows section, one column apart at least.
+    assert!(
+        fitted
+            .stdout
+            .contains("\n  read from the files                         1999\n"),
+        "{}",
+        fitted.stdout
+    );
+    assert!(
+        fitted
+            .stdout
+            .contains("  dropped as duplicates of `opportunity_id`     29\n"),
+        "{}",
+        fitted.stdout
+    );
+    // Wrapped lines go on under their indentation plus two.
+    assert!(
+        fitted.stdout.contains("\n    ('Won', 'Lost'))\n"),
+        "{}",
+        fitted.stdout
+    );
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(words(&fitted.stdout), words(&natural.stdout));
+}
