@@ -19,6 +19,7 @@ mod html;
 mod init;
 mod invalid_values;
 mod lookups;
+mod readme;
 mod regressions;
 mod reports;
 mod scale;
