@@ -239,7 +239,7 @@ fn check_files(
 }
 
 /// Every file under `dir`, as paths relative to it; empty when `dir` does not exist.
-fn relative_files(dir: &Path) -> BTreeSet<PathBuf> {
+pub(crate) fn relative_files(dir: &Path) -> BTreeSet<PathBuf> {
     fn walk(dir: &Path, prefix: &Path, out: &mut BTreeSet<PathBuf>) {
         let Ok(entries) = fs::read_dir(dir) else {
             return;
@@ -260,7 +260,7 @@ fn relative_files(dir: &Path) -> BTreeSet<PathBuf> {
 }
 
 /// A line diff (longest common subsequence) showing changed lines with two lines of context.
-fn diff(expected: &str, actual: &str) -> String {
+pub(crate) fn diff(expected: &str, actual: &str) -> String {
     let a: Vec<&str> = expected.lines().collect();
     let b: Vec<&str> = actual.lines().collect();
     if a == b {

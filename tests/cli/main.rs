@@ -5,6 +5,7 @@ mod support;
 mod archive;
 mod backfill;
 mod check;
+mod cookbook;
 mod coverage;
 mod diff;
 mod differential;
