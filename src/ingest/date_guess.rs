@@ -29,10 +29,22 @@ pub fn guess(examples: &[&str], ty: DataType, current: Option<&str>) -> Option<S
     if current.is_some() && examples.iter().all(|e| plausible(e, ty, None)) {
         return Some(AUTO.to_string());
     }
+    formats_reading(examples, ty)
+        .into_iter()
+        .find(|f| Some(f.as_str()) != current)
+}
+
+/// Every pattern (ISO aside) that reads every example as a plausible `ty`, most common first:
+/// for a caller that chooses between them itself (`kpi init`, where `03/04/2026` reads both
+/// day first and month first).
+pub fn formats_reading(examples: &[&str], ty: DataType) -> Vec<String> {
+    if examples.is_empty() || !matches!(ty, DataType::Date | DataType::DateTime) {
+        return Vec::new();
+    }
     candidates(ty)
         .into_iter()
-        .filter(|f| Some(f.as_str()) != current)
-        .find(|f| examples.iter().all(|e| plausible(e, ty, Some(f))))
+        .filter(|f| examples.iter().all(|e| plausible(e, ty, Some(f))))
+        .collect()
 }
 
 /// What `guess` says of ISO 8601 values.
@@ -114,6 +126,17 @@ mod tests {
     fn datetimes_with_a_time_of_day() {
         let found = guess(&["10/31/2026 14:05"], DataType::DateTime, None);
         assert_eq!(found.as_deref(), Some("%m/%d/%Y %H:%M"));
+    }
+
+    #[test]
+    fn every_format_that_reads_the_examples_is_listed() {
+        let both = formats_reading(&["03/04/2026", "05/06/2026"], DataType::Date);
+        assert_eq!(both, ["%d/%m/%Y", "%m/%d/%Y"]);
+        // Two-digit years: `%m/%d/%Y` would read the year 3.
+        let short = formats_reading(&["02/24/03"], DataType::Date);
+        assert_eq!(short, ["%m/%d/%y"]);
+        assert!(formats_reading(&["2026-10-31"], DataType::Date).is_empty());
+        assert!(formats_reading(&[], DataType::Date).is_empty());
     }
 
     #[test]

@@ -29,14 +29,23 @@ fn init_on_the_bundled_exports_validates_and_runs() {
     let (work, files) = exports();
     let out = init(&work, &files, &[]);
     out.expect_code(0);
-    assert_eq!(out.stdout, "wrote kpis.toml: 8 sources, 13 KPIs\n");
+    assert_eq!(out.stdout, "wrote kpis.toml: 8 sources, 14 KPIs\n");
     assert_eq!(out.stderr, "");
+    // The outcomes, not the first two-valued column (`delivered`, `is_test`).
+    has(
+        &work.read("kpis.toml"),
+        &[
+            "formula = \"count_if(converted) / count(converted)\"",
+            "formula = \"count_if(stage = 'Won') / count_if(stage IN ('Won', 'Lost'))\"",
+            "formula = \"count_if(status = 'converted') / count_if(status IN ('converted', 'disqualified'))\"",
+        ],
+    );
     let validate = work.run(&["validate"]);
     validate.expect_code(0);
     assert!(
         validate
             .stdout
-            .starts_with("kpis.toml: 13 KPIs, 0 reports, 8 sources: valid"),
+            .starts_with("kpis.toml: 14 KPIs, 0 reports, 8 sources: valid"),
         "{}",
         validate.stdout
     );
@@ -138,4 +147,208 @@ fn odd_names_and_absolute_paths_make_a_valid_file() {
         run.stdout
     );
     assert!(run.stdout.contains("1310.4"), "{}", run.stdout);
+}
+
+/// `kpi run --format csv` in `work` at `as_of`: each KPI's id → its value, as printed.
+fn values(work: &Workdir, as_of: &str) -> Vec<(String, String)> {
+    work.run(&["validate"]).expect_code(0);
+    let run = work.run(&["run", "--as-of", as_of, "--no-archive", "--format", "csv"]);
+    run.expect_code(0);
+    let mut lines = run.stdout.lines();
+    let header: Vec<&str> = lines.next().expect("csv header").split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).expect("column");
+    let (kpi, value) = (at("kpi"), at("value"));
+    lines
+        .map(|l| {
+            // The names hold commas, inside quotes; the id and the value do not.
+            let fields = split_csv(l);
+            (fields[kpi].clone(), fields[value].clone())
+        })
+        .collect()
+}
+
+fn split_csv(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => fields.push(String::new()),
+            _ => fields.last_mut().expect("a field").push(c),
+        }
+    }
+    fields
+}
+
+fn has(text: &str, lines: &[&str]) {
+    for line in lines {
+        assert!(text.contains(line), "{line:?} not in\n{text}");
+    }
+}
+
+#[test]
+fn init_on_a_telco_export_suggests_the_churn_rate_with_flags_typed_bool() {
+    let work = Workdir::new();
+    let mut csv = String::from(
+        "customerID,gender,SeniorCitizen,Partner,tenure,MonthlyCharges,TotalCharges,Churn\n",
+    );
+    for i in 0..10 {
+        let gender = if i % 2 == 0 { "Female" } else { "Male" };
+        let senior = i % 3 % 2;
+        let churn = if i < 3 { "Yes" } else { "No" };
+        // A new customer's total is a blank space, as in the IBM export.
+        let total = if i == 9 {
+            " ".to_string()
+        } else {
+            format!("{}.50", 100 + i)
+        };
+        csv.push_str(&format!(
+            "{i:04}-AB{i}CD,{gender},{senior},{},{i},{}.25,{total},{churn}\n",
+            if i % 4 == 0 { "Yes" } else { "No" },
+            20 + i
+        ));
+    }
+    work.write("telco.csv", csv);
+    init(&work, &["telco.csv".into()], &[]).expect_code(0);
+    let text = work.read("kpis.toml");
+    has(
+        &text,
+        &[
+            "SeniorCitizen = \"bool\"",
+            "Churn = \"bool\"",
+            "formula = \"count_if(Churn) / count(Churn)\"",
+            "name = \"Telco: share with Churn = Yes\"",
+            "formula = \"count_if(Churn) / count(Churn)\"\nunit = \"percent\"\ndirection = \"down\"",
+        ],
+    );
+    assert!(!text.contains("gender ="), "{text}");
+    let values = values(&work, "2026-11-22");
+    assert!(
+        values.contains(&("telco_churn_rate".into(), "0.3".into())),
+        "{values:?}"
+    );
+    // The 0/1 flag works in a formula as a boolean.
+    let edited = text.replace(
+        "formula = \"count_if(Churn) / count(Churn)\"",
+        "formula = \"count_if(SeniorCitizen AND NOT Churn)\"",
+    );
+    work.write("kpis.toml", edited);
+    let seniors = self::values(&work, "2026-11-22");
+    // Customers 1, 4 and 7 are senior; customer 1 churned.
+    assert!(
+        seniors.contains(&("telco_churn_rate".into(), "2".into())),
+        "{seniors:?}"
+    );
+}
+
+#[test]
+fn init_on_a_bank_export_suggests_y_not_default() {
+    let work = Workdir::new();
+    let mut csv = String::from("\"age\";\"job\";\"default\";\"housing\";\"balance\";\"y\"\n");
+    for i in 0..8 {
+        let default = if i == 0 { "yes" } else { "no" };
+        let y = if i % 4 == 1 { "yes" } else { "no" };
+        csv.push_str(&format!(
+            "{};\"admin.\";\"{default}\";\"{}\";{};\"{y}\"\n",
+            30 + i,
+            if i % 2 == 0 { "yes" } else { "no" },
+            100 * i
+        ));
+    }
+    work.write("bank.csv", csv);
+    init(&work, &["bank.csv".into()], &[]).expect_code(0);
+    let text = work.read("kpis.toml");
+    has(
+        &text,
+        &["delimiter = \";\"", "formula = \"count_if(y) / count(y)\""],
+    );
+    assert!(!text.contains("count_if(default)"), "{text}");
+    let values = values(&work, "2026-11-22");
+    assert!(
+        values.contains(&("bank_y_rate".into(), "0.25".into())),
+        "{values:?}"
+    );
+}
+
+#[test]
+fn init_on_a_crm_pipeline_suggests_the_win_rate_by_close_date() {
+    let work = Workdir::new();
+    // Blank lines before the header, as some exports start: the main reader skips them.
+    work.write(
+        "pipeline.csv",
+        "\n  \nopportunity_id,sales_agent,account,deal_stage,engage_date,close_date,close_value\n\
+         1C1I7A6R,Moses Frase,Cancity,Won,2026-09-20,2026-10-02,1054\n\
+         Z063OYW0,Darcel Schlecht,Isdom,Won,2026-09-25,2026-10-11,4514\n\
+         EC4QE1BX,Darcel Schlecht,Cancity,Lost,2026-09-25,2026-10-07,0\n\
+         MV1LWRNH,Moses Frase,Codehow,Won,2026-10-01,2026-10-09,50\n\
+         PE84CX4O,Zane Levy,Hatfan,Lost,2026-10-01,2026-10-15,0\n\
+         ZNBS69V1,Anna Snelling,Ron-tech,Engaging,2026-10-02,,\n\
+         9ME3374G,Vicki Laflamme,,Prospecting,,,\n\
+         LCNDWJXP,Zane Levy,Isdom,Won,2026-10-03,2026-11-03,3000\n",
+    );
+    init(&work, &["pipeline.csv".into()], &[]).expect_code(0);
+    let text = work.read("kpis.toml");
+    has(
+        &text,
+        &[
+            "columns = { engage_date = \"date\", close_date = \"date\", close_value = \"number\" }",
+            "formula = \"count_if(deal_stage = 'Won') / count_if(deal_stage IN ('Won', 'Lost'))\"",
+            "time = \"close_date\"",
+            "formula = \"sum(close_value)\"",
+        ],
+    );
+    // October: three won, two lost, 5 618 won.
+    let values = values(&work, "2026-11-01");
+    for (kpi, value) in [
+        ("pipeline_deal_stage_rate", "0.6"),
+        ("pipeline_close_value_total", "5618"),
+    ] {
+        assert!(values.contains(&(kpi.into(), value.into())), "{values:?}");
+    }
+}
+
+#[test]
+fn init_on_orders_keeps_postal_codes_as_text_and_reads_day_first_dates() {
+    let work = Workdir::new();
+    work.write(
+        "orders.csv",
+        "Order ID,Order Date,Customer ID,Postal Code,City,Sales\n\
+         1001,02/10/2026,C-1,02134,Boston,120.00\n\
+         1002,15/10/2026,C-2,10001,New York,80.50\n\
+         1003,03/11/2026,C-1,02134,Boston,42.00\n\
+         1004,28/10/2026,C-3,94105,San Francisco,7.25\n",
+    );
+    init(&work, &["orders.csv".into()], &[]).expect_code(0);
+    let text = work.read("kpis.toml");
+    has(
+        &text,
+        &[
+            "date_format = \"%d/%m/%Y\"\n",
+            "\"Order ID\" = \"string\"",
+            "\"Postal Code\" = \"string\"",
+            "\"Order Date\" = \"date\"",
+            "formula = \"sum(Sales)\"",
+        ],
+    );
+    assert!(!text.contains("sum(\\\"Order ID\\\")"), "{text}");
+    let values = values(&work, "2026-11-02");
+    // October: the 2nd, the 15th and the 28th, not February or March.
+    assert!(
+        values.contains(&("orders_sales_total".into(), "207.75".into())),
+        "{values:?}"
+    );
+}
+
+#[test]
+fn a_quote_open_at_the_end_of_the_export_is_an_error_with_its_line() {
+    let work = Workdir::new();
+    work.write(
+        "broken.csv",
+        "id,comment,amount\n1,fine,10\n2,\"left open,20\n3,more,30\n",
+    );
+    let out = init(&work, &["broken.csv".into()], &[]);
+    out.expect_code(4);
+    assert!(out.stderr.contains("broken.csv:3"), "{}", out.stderr);
+    assert!(out.stderr.contains("quote"), "{}", out.stderr);
+    assert!(!work.exists("kpis.toml"));
 }

@@ -1,9 +1,12 @@
 //! `kpi init CSV...`: a starter `kpis.toml` from CSV exports — a source per file with the
 //! dialect and column types detected in it, and a few suggested KPIs to edit.
 //!
-//! `profile.rs` reads a file, `suggest.rs` proposes KPIs, `toml.rs` writes the text; this file
+//! `profile.rs` reads a file (`dates.rs` decides its date format, `names.rs` what its column
+//! names say), `suggest.rs` proposes KPIs, `toml.rs` writes the text; this file
 //! decides names and paths, refuses to overwrite, and writes the file whole or not at all.
 
+mod dates;
+mod names;
 mod profile;
 mod suggest;
 #[cfg(test)]

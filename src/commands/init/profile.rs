@@ -1,14 +1,19 @@
 //! Reading one CSV export for `kpi init`: its encoding, delimiter, decimal separator and date
 //! format, its header, and what a sample of its rows says about each column.
 //!
-//! The delimiter and the column types come from `ingest::sniff`, as when a source without
-//! declarations is read; what is tried here is the choice `kpis.toml` would otherwise leave to
-//! the user (encoding, decimal, date format), by which choice reads the most columns.
+//! The file is read by the same path as a source's (`ingest::Schema::open`, then
+//! `ingest::scan::sample`), every column declared text so that the values come back as written:
+//! blank lines before the header are skipped and a quote left open is an error with its line,
+//! as for `kpi run`. What is tried here is the choice `kpis.toml` would otherwise leave to the
+//! user (encoding, decimal, date format), by which choice reads the most columns; then the
+//! column types, as an analyst would read them (`names`): identifiers and codes stay text, and
+//! a column of 0 and 1 is a flag.
 
-use crate::config::Encoding;
+use super::{dates, names};
+use crate::config::{Encoding, Source, DEFAULT_MAX_ROW_DROP};
 use crate::ingest::parse::FieldFormat;
-use crate::ingest::{files, header, sniff};
-use crate::value::DataType;
+use crate::ingest::{files, header, scan, sniff, Schema, Sink};
+use crate::value::{DataType, Value};
 use anyhow::{bail, Context, Result};
 use std::io::Read;
 use std::path::Path;
@@ -21,21 +26,6 @@ const SAMPLE_ROWS: usize = 20_000;
 pub const MAX_LEVELS: usize = 20;
 /// What `null_values` means when not set (as in `config::source`).
 const DEFAULT_NULLS: [&str; 3] = ["", "NULL", "N/A"];
-
-/// Date formats tried when ISO 8601 does not read a column: day first (European exports) before
-/// month first, so that an ambiguous `05/10/2026` is read as the 5th of October.
-const DATE_FORMATS: [&str; 10] = [
-    "%d/%m/%Y",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y %H:%M:%S",
-    "%m/%d/%Y",
-    "%m/%d/%Y %H:%M",
-    "%m/%d/%Y %H:%M:%S",
-    "%d.%m.%Y",
-    "%d.%m.%Y %H:%M",
-    "%d-%m-%Y",
-    "%Y/%m/%d",
-];
 
 /// What `kpi init` learnt about one file.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +47,9 @@ pub struct Column {
     pub levels: Vec<(String, usize)>,
     /// Every value has a currency sign or two decimals, as amounts do.
     pub money_shaped: bool,
+    /// Text although its values read as numbers (an identifier, a code, `02134`): declared
+    /// `"string"`, so that `kpi run` never infers a number from another export.
+    pub kept_text: bool,
 }
 
 /// Reads and profiles one CSV file; any problem reading it is an error naming the file.
@@ -70,18 +63,13 @@ pub fn profile(path: &Path) -> Result<Profile> {
         );
     };
     let header = header::read_header(path, encoding, delimiter)?;
-    let values = sample_columns(path, encoding, delimiter, header.len())?;
+    let values = sample_columns(path, encoding, delimiter, &header)?;
     let (decimal, date_format) = best_format(&values);
     let format = field_format(decimal, date_format.clone());
     let columns = header
         .into_iter()
         .zip(&values)
-        .map(|(name, values)| Column {
-            ty: sniff::infer_type(values.iter().map(String::as_str), &format),
-            levels: levels(values, &format),
-            money_shaped: money_shaped(values, &format),
-            name,
-        })
+        .map(|(name, values)| column(name, values, &format))
         .collect();
     Ok(Profile {
         delimiter,
@@ -90,6 +78,41 @@ pub fn profile(path: &Path) -> Result<Profile> {
         date_format,
         columns,
     })
+}
+
+/// One column's type and shape. Numbers named like an identifier are text (a customer number
+/// is never summed; `02134` keeps its zero, which `sniff` already sees); 0 and 1, both seen, are
+/// a flag unless the name says a count.
+fn column(name: String, values: &[String], format: &FieldFormat) -> Column {
+    let inferred = sniff::infer_type(values.iter().map(String::as_str), format);
+    let levels = levels(values, format);
+    let zero_one = levels.len() == 2 && levels.iter().all(|(v, _)| v == "0" || v == "1");
+    let number = inferred == DataType::Number;
+    let ty = if number && names::is_identifier(&name) {
+        DataType::String
+    } else if number && zero_one && !names::is_count(&name) {
+        DataType::Bool
+    } else {
+        inferred
+    };
+    Column {
+        kept_text: ty == DataType::String && digits_only(values, format),
+        money_shaped: money_shaped(values, format),
+        ty,
+        levels,
+        name,
+    }
+}
+
+/// Every value reads as a number (leading zeros allowed): a column `kpi run` could come to
+/// infer as one from another export, so its text type is declared.
+fn digits_only(values: &[String], format: &FieldFormat) -> bool {
+    let mut present = values
+        .iter()
+        .filter(|v| !crate::ingest::parse::is_null(v, format))
+        .peekable();
+    present.peek().is_some()
+        && present.all(|v| crate::ingest::parse::parse_number(v, format.decimal).is_some())
 }
 
 fn head(path: &Path) -> Result<Vec<u8>> {
@@ -113,29 +136,76 @@ pub fn detect_encoding(bytes: &[u8]) -> Encoding {
     }
 }
 
-/// The values of each column in the first rows (the header and ragged rows left out).
+/// The values of each column in the first rows, as written (trimmed; blank is ""), read as a
+/// source whose every column is text.
 fn sample_columns(
     path: &Path,
     encoding: Encoding,
     delimiter: u8,
-    width: usize,
+    header: &[String],
 ) -> Result<Vec<Vec<String>>> {
-    let mut columns = vec![Vec::new(); width];
-    let mut reader = files::csv_reader(path, encoding, delimiter)?;
-    let mut record = csv::StringRecord::new();
-    let mut rows = 0;
-    // A bad line ends the sample: the types are inferred from the rows before it, and
-    // `kpi run` reports the line itself.
-    while rows <= SAMPLE_ROWS && matches!(reader.read_record(&mut record), Ok(true)) {
-        rows += 1;
-        if rows == 1 || record.len() != width {
-            continue;
+    let text = path.to_string_lossy();
+    let source = Source {
+        name: "init".into(),
+        // A path is taken as a glob pattern when it has `*`, `?` or `[`.
+        path: glob::Pattern::escape(&text).into(),
+        delimiter: Some(delimiter),
+        decimal: b'.',
+        encoding,
+        date_format: None,
+        null_values: Vec::new(),
+        key: None,
+        filter: None,
+        columns: header
+            .iter()
+            .map(|h| (h.clone(), DataType::String))
+            .collect(),
+        table: None,
+        lookups: Vec::new(),
+        fresh_within: None,
+        max_row_drop: DEFAULT_MAX_ROW_DROP,
+    };
+    let schema = Schema::open(&source)?;
+    let used: Vec<usize> = (0..header.len()).collect();
+    let mut sink = RawSample {
+        columns: vec![Vec::new(); header.len()],
+        rows: 0,
+    };
+    scan::sample(&schema, &used, &mut sink)?;
+    Ok(sink.columns)
+}
+
+/// The first `SAMPLE_ROWS` rows, as text.
+struct RawSample {
+    columns: Vec<Vec<String>>,
+    rows: usize,
+}
+
+impl Sink for RawSample {
+    fn add_row(&mut self, row: &[Value<'_>]) -> bool {
+        if self.rows < SAMPLE_ROWS {
+            self.rows += 1;
+            for (column, value) in self.columns.iter_mut().zip(row) {
+                column.push(match value {
+                    Value::Str(s) => s.to_string(),
+                    _ => String::new(),
+                });
+            }
         }
-        for (column, field) in columns.iter_mut().zip(record.iter()) {
-            column.push(field.to_string());
-        }
+        true
     }
-    Ok(columns)
+
+    fn is_full(&self) -> bool {
+        self.rows >= SAMPLE_ROWS
+    }
+
+    // A sample is read on one thread, in file order; parts would merge in that order.
+    fn absorb(&mut self, other: Self) {
+        for (column, more) in self.columns.iter_mut().zip(other.columns) {
+            column.extend(more);
+        }
+        self.rows += other.rows;
+    }
 }
 
 fn field_format(decimal: u8, date_format: Option<String>) -> FieldFormat {
@@ -146,33 +216,27 @@ fn field_format(decimal: u8, date_format: Option<String>) -> FieldFormat {
     }
 }
 
-/// The decimal separator and date format that read the most columns as numbers, then as dates;
-/// a tie keeps the decimal point and ISO dates.
+/// The decimal separator that reads the most columns as numbers (a tie keeps the point), then
+/// the date format the values decide (`dates`).
 pub fn best_format(columns: &[Vec<String>]) -> (u8, Option<String>) {
-    let count = |format: &FieldFormat, pick: fn(DataType) -> bool| {
+    let numbers = |decimal| {
+        let format = field_format(decimal, None);
         columns
             .iter()
-            .filter(|c| pick(sniff::infer_type(c.iter().map(String::as_str), format)))
+            .filter(|c| {
+                sniff::infer_type(c.iter().map(String::as_str), &format) == DataType::Number
+            })
             .count()
     };
-    let numbers = |decimal| count(&field_format(decimal, None), |t| t == DataType::Number);
     let decimal = if numbers(b',') > numbers(b'.') {
         b','
     } else {
         b'.'
     };
-    let mut best = (
-        count(&field_format(decimal, None), DataType::is_temporal),
-        None,
-    );
-    for pattern in DATE_FORMATS {
-        let format = field_format(decimal, Some(pattern.to_string()));
-        let dates = count(&format, DataType::is_temporal);
-        if dates > best.0 {
-            best = (dates, Some(pattern.to_string()));
-        }
-    }
-    (decimal, best.1)
+    (
+        decimal,
+        dates::source_format(columns, &field_format(decimal, None)),
+    )
 }
 
 /// Distinct values with their counts, in order of appearance, stopping past `MAX_LEVELS`.
@@ -265,6 +329,33 @@ mod tests {
         assert!(!money_shaped(&of(&["3200.00", "4.5"]), &fmt));
         assert!(!money_shaped(&of(&["", "NULL"]), &fmt));
         assert!(money_shaped(&of(&["1 234,50"]), &field_format(b',', None)));
+    }
+
+    #[test]
+    fn identifiers_stay_text_and_zero_one_is_a_flag() {
+        let fmt = field_format(b'.', None);
+        let of = |name: &str, v: &[&str]| {
+            let values: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+            let c = column(name.into(), &values, &fmt);
+            (c.ty, c.kept_text)
+        };
+        assert_eq!(
+            of("Postal Code", &["42420", "10001"]),
+            (DataType::String, true)
+        );
+        assert_eq!(of("zip", &["02134", ""]), (DataType::String, true));
+        assert_eq!(of("Row ID", &["1", "2"]), (DataType::String, true));
+        assert_eq!(of("customerID", &["7590-VHVEG"]), (DataType::String, false));
+        assert_eq!(
+            of("SeniorCitizen", &["0", "1", "0"]),
+            (DataType::Bool, false)
+        );
+        assert_eq!(of("PhoneService", &["Yes", "No"]), (DataType::Bool, false));
+        assert_eq!(of("has_gtin", &["True", "False"]), (DataType::Bool, false));
+        // A count of 0 and 1, or a column of 1 alone, stays a number.
+        assert_eq!(of("quantity", &["0", "1"]), (DataType::Number, false));
+        assert_eq!(of("score", &["1", "1"]), (DataType::Number, false));
+        assert_eq!(of("tenure", &["0", "34"]), (DataType::Number, false));
     }
 
     #[test]

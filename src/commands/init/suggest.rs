@@ -1,9 +1,12 @@
-//! The KPIs `kpi init` suggests for a profiled export: rows per period on the first date
-//! column, a rate on a boolean or two-valued column, a sum on a money-like column. Pure: the
-//! profile in, the suggestions out, with the formula already written in our SQL.
+//! The KPIs `kpi init` suggests for a profiled export, as an analyst would: rows per period on
+//! the first date column; the rate of the export's outcome (the column named like `Churn`, `y`,
+//! `is_won` or `deal_stage`, holding yes/no, 0/1 or won/lost), placed in its period by the date
+//! the outcome is known (`close_date`); an NPS on a 0–10 "recommend" score; a sum on a
+//! money-like column. Pure: the profile in, the suggestions out, formulas written in our SQL.
 
+use super::names;
 use super::profile::{Column, Profile, MAX_LEVELS};
-use crate::model::Unit;
+use crate::model::{Direction, Unit};
 use crate::value::DataType;
 
 /// One suggested `[[kpi]]`.
@@ -16,41 +19,51 @@ pub struct Suggestion {
     pub why: String,
     pub formula: String,
     pub unit: Unit,
+    /// Down for a churn rate; else up (a TODO to check).
+    pub direction: Direction,
     /// None: a snapshot over the whole export (the file has no date column).
     pub time: Option<String>,
     /// Category columns the value could be broken down by (a commented hint).
     pub dimensions: Vec<String>,
 }
 
-/// Words of a column name that say "money".
-const MONEY_WORDS: [&str; 12] = [
-    "mrr", "arr", "ttc", "ht", "ca", "eur", "usd", "gbp", "chf", "cost", "fee", "prix",
-];
-/// Beginnings of words that say "money" (`amounts`, `revenue_eur`, `pricing`).
-const MONEY_STEMS: [&str; 14] = [
-    "amount", "price", "revenue", "total", "sales", "paid", "spend", "budget", "montant",
-    "chiffre", "income", "invoice", "payment", "turnover",
-];
-
 /// The suggestions for one source, their ids prefixed with `source` and not in `taken`.
 pub fn suggest(source: &str, file: &str, profile: &Profile, taken: &[String]) -> Vec<Suggestion> {
     // A blank header cell cannot be named in a formula: nothing is suggested on it.
-    let columns = || profile.columns.iter().filter(|c| !c.name.is_empty());
-    let time = columns()
-        .find(|c| c.ty.is_temporal())
-        .map(|c| c.name.clone());
-    let dimensions: Vec<String> = columns()
-        .filter(|c| is_category(c))
+    let columns: Vec<&Column> = profile
+        .columns
+        .iter()
+        .filter(|c| !c.name.is_empty())
+        .collect();
+    let dates: Vec<&str> = columns
+        .iter()
+        .filter(|c| c.ty.is_temporal())
+        .map(|c| c.name.as_str())
+        .collect();
+    let time = dates.first().map(|t| t.to_string());
+    // Deals are won, and their amounts booked, when they close, not when they were opened.
+    let closing = dates
+        .iter()
+        .find(|t| names::is_closing_date(t))
+        .map(|t| t.to_string())
+        .or(time.clone());
+    let outcome = outcome(&columns);
+    // Not the outcome itself: a win rate broken down by stage is 100 % or 0 %.
+    let dimensions: Vec<String> = columns
+        .iter()
+        .filter(|c| is_category(c) && outcome.as_ref().is_none_or(|o| o.0.name != c.name))
         .take(2)
         .map(|c| c.name.clone())
         .collect();
     let mut out = vec![rows(source, file, &time)];
-    out.extend(columns().find_map(|c| rate(source, c, &time)));
+    out.extend(outcome.map(|(c, shape, named)| rate(source, c, &shape, named, &closing)));
     out.extend(
-        columns()
-            .find(|c| is_money(c))
-            .map(|c| total(source, c, &time)),
+        columns
+            .iter()
+            .find(|c| is_nps(c))
+            .map(|c| nps(source, c, &time)),
     );
+    out.extend(money(&columns).map(|c| total(source, c, &closing)));
     let mut ids: Vec<String> = taken.to_vec();
     for s in &mut out {
         s.id = unique(&s.id, &ids);
@@ -58,6 +71,100 @@ pub fn suggest(source: &str, file: &str, profile: &Profile, taken: &[String]) ->
         s.dimensions = dimensions.clone();
     }
     out
+}
+
+/// What a rate on a column counts.
+#[derive(Debug, Clone, PartialEq)]
+enum Shape {
+    /// A boolean column (yes/no, true/false, 0/1): the share of true; the word written for true.
+    Flag(String),
+    /// The share of rows with `value` among those with one of `among` (empty: any value): the
+    /// win rate is Won among Won and Lost, the open deals aside.
+    Share { value: String, among: Vec<String> },
+}
+
+/// The export's outcome: the column named most like one (`Churn`, `y` before `status`), first
+/// in the file on a tie, whose values make a rate. With no such name, the first text column
+/// holding an outcome value (Won, Converted…), else the last flag (an outcome usually ends a
+/// row). Attributes (gender, age, a test flag) and identifiers never.
+fn outcome<'c>(columns: &[&'c Column]) -> Option<(&'c Column, Shape, bool)> {
+    let candidates: Vec<&Column> = columns
+        .iter()
+        .copied()
+        .filter(|c| {
+            let identifier = names::is_identifier(&c.name) && c.ty != DataType::Bool;
+            !names::is_attribute(&c.name) && !identifier
+        })
+        .collect();
+    let mut best: Option<(u8, &Column, Shape)> = None;
+    for &c in &candidates {
+        let strength = names::outcome_strength(&c.name);
+        if strength > best.as_ref().map_or(0, |b| b.0) {
+            if let Some(shape) = shape(c, true) {
+                best = Some((strength, c, shape));
+            }
+        }
+    }
+    if let Some((_, c, shape)) = best {
+        return Some((c, shape, true));
+    }
+    let valued = candidates.iter().find_map(|&c| {
+        (c.ty == DataType::String)
+            .then(|| shape(c, false))
+            .flatten()
+            .map(|s| (c, s))
+    });
+    let flag = || {
+        candidates.iter().rev().find_map(|&c| {
+            (c.ty == DataType::Bool)
+                .then(|| shape(c, false))
+                .flatten()
+                .map(|s| (c, s))
+        })
+    };
+    valued.or_else(flag).map(|(c, s)| (c, s, false))
+}
+
+/// How a rate on `column` would count, if its values make one. Any two values of a column
+/// `named` like an outcome do (the rarer one is the event: churned, late); else a value must
+/// say the outcome (Won, Converted).
+fn shape(column: &Column, named: bool) -> Option<Shape> {
+    if column.ty == DataType::Bool {
+        let yes = column
+            .levels
+            .iter()
+            .find(|(v, _)| crate::ingest::parse::parse_bool(v) == Some(true));
+        return Some(Shape::Flag(yes.map_or("true".into(), |(v, _)| v.clone())));
+    }
+    // A cut list of values is no set of states.
+    if column.ty != DataType::String || column.levels.len() > MAX_LEVELS {
+        return None;
+    }
+    let says = |want: bool| {
+        column
+            .levels
+            .iter()
+            .filter(move |(v, _)| names::outcome_value(v) == Some(want))
+            .map(|(v, _)| v.clone())
+    };
+    if let Some(value) = says(true).next() {
+        let mut among: Vec<String> = std::iter::once(value.clone()).chain(says(false)).collect();
+        if among.len() == 1 || among.len() == column.levels.len() {
+            among.clear();
+        }
+        return Some(Shape::Share { value, among });
+    }
+    match column.levels.as_slice() {
+        // Two values each seen once say nothing (two rows of identifiers).
+        [a, b] if named && a.1 + b.1 > 2 => {
+            let rarer = if b.1 < a.1 { &b.0 } else { &a.0 };
+            Some(Shape::Share {
+                value: rarer.clone(),
+                among: Vec::new(),
+            })
+        }
+        _ => None,
+    }
 }
 
 fn in_period(time: &Option<String>) -> String {
@@ -76,49 +183,109 @@ fn rows(source: &str, file: &str, time: &Option<String>) -> Suggestion {
             .into(),
         formula: "count(*)".into(),
         unit: Unit::Number,
+        direction: Direction::Up,
         time: time.clone(),
         dimensions: vec![],
     }
 }
 
-/// A share of rows: `count_if(flag) / count(flag)` for a boolean, the rarer value's share for a
-/// column of two values (the rarer one is usually the event: converted, churned, late).
-fn rate(source: &str, column: &Column, time: &Option<String>) -> Option<Suggestion> {
+/// The share of rows where the outcome happened.
+fn rate(
+    source: &str,
+    column: &Column,
+    shape: &Shape,
+    named: bool,
+    time: &Option<String>,
+) -> Suggestion {
     let ident = sql_ident(&column.name);
-    let (condition, what) = match (column.ty, column.levels.as_slice()) {
-        (DataType::Bool, _) => (ident.clone(), format!("{} true", column.name)),
-        // Two values each seen once say nothing (two rows of identifiers).
-        (DataType::String | DataType::Number, [a, b]) if a.1 + b.1 > 2 => {
-            let rarer = if b.1 < a.1 { &b.0 } else { &a.0 };
-            let literal = match column.ty {
-                DataType::Number if matches!(rarer.as_str(), "0" | "1") => rarer.clone(),
-                DataType::Number => return None,
-                _ => sql_string(rarer),
-            };
+    let name = &column.name;
+    let (formula, what, among) = match shape {
+        Shape::Flag(yes) => (
+            format!("count_if({ident}) / count({ident})"),
+            format!("{name} = {yes}"),
+            format!("those where {name} is filled"),
+        ),
+        Shape::Share { value, among } if among.is_empty() => (
+            format!("count_if({ident} = {}) / count({ident})", sql_string(value)),
+            format!("{name} = {value}"),
+            format!("those where {name} is filled"),
+        ),
+        Shape::Share { value, among } => {
+            let listed: Vec<String> = among.iter().map(|v| sql_string(v)).collect();
             (
-                format!("{ident} = {literal}"),
-                format!("{} = {rarer}", column.name),
+                format!(
+                    "count_if({ident} = {}) / count_if({ident} IN ({}))",
+                    sql_string(value),
+                    listed.join(", ")
+                ),
+                format!("{name} = {value} (of {})", among.join(", ")),
+                format!(
+                    "those with {name} {} (the others are undecided)",
+                    among.join(" or ")
+                ),
             )
         }
-        _ => return None,
     };
-    Some(Suggestion {
-        id: format!("{source}_{}_rate", sanitise(&column.name)),
+    let counted = match shape {
+        Shape::Flag(yes) => yes,
+        Shape::Share { value, .. } => value,
+    };
+    let why = if named {
+        format!("The outcome of each row, `{name}`: its rate compares across periods of any size.")
+    } else {
+        format!(
+            "A rate on `{name}` (no column is named like an outcome: churn, won, converted, y, \
+             status…): shares compare across periods of any size."
+        )
+    };
+    Suggestion {
+        id: format!("{source}_{}_rate", sanitise(name)),
         name: format!("{}: share with {what}", title(source)),
         description: format!(
-            "Share of the rows with {what} among those where {} is filled, counting the rows {}.",
+            "Share of the rows with {name} = {counted} among {among}, counting the rows {}.",
+            in_period(time)
+        ),
+        why,
+        formula,
+        unit: Unit::Percent,
+        direction: if names::is_loss(name) || names::is_loss(counted) {
+            Direction::Down
+        } else {
+            Direction::Up
+        },
+        time: time.clone(),
+        dimensions: vec![],
+    }
+}
+
+/// A score from 0 to 10 to a "would you recommend" question.
+fn is_nps(column: &Column) -> bool {
+    column.ty == DataType::Number
+        && names::says_nps(&column.name)
+        && !column.levels.is_empty()
+        && column
+            .levels
+            .iter()
+            .all(|(v, _)| v.parse::<u8>().is_ok_and(|n| n <= 10))
+}
+
+fn nps(source: &str, column: &Column, time: &Option<String>) -> Suggestion {
+    Suggestion {
+        id: format!("{source}_nps"),
+        name: format!("{}: NPS", title(source)),
+        description: format!(
+            "Net Promoter Score of {}: the share of 9 and 10 minus the share of 0 to 6, from -100 \
+             to 100, over the answers {}.",
             column.name,
             in_period(time)
         ),
-        why: format!(
-            "A rate on `{}`, which takes two values: shares compare across periods of any size.",
-            column.name
-        ),
-        formula: format!("count_if({condition}) / count({ident})"),
-        unit: Unit::Percent,
+        why: format!("`{}` is a 0–10 recommendation score: its NPS.", column.name),
+        formula: format!("nps({})", sql_ident(&column.name)),
+        unit: Unit::Number,
+        direction: Direction::Up,
         time: time.clone(),
         dimensions: vec![],
-    })
+    }
 }
 
 fn total(source: &str, column: &Column, time: &Option<String>) -> Suggestion {
@@ -133,20 +300,20 @@ fn total(source: &str, column: &Column, time: &Option<String>) -> Suggestion {
         why: format!("A sum of `{}`, which looks like money.", column.name),
         formula: format!("sum({})", sql_ident(&column.name)),
         unit: Unit::Currency,
+        direction: Direction::Up,
         time: time.clone(),
         dimensions: vec![],
     }
 }
 
-/// A number column whose name or values say money.
-pub fn is_money(column: &Column) -> bool {
-    if column.ty != DataType::Number {
-        return false;
-    }
-    let name = column.name.to_lowercase();
-    let mut words = name.split(|c: char| !c.is_alphanumeric());
-    column.money_shaped
-        || words.any(|w| MONEY_WORDS.contains(&w) || MONEY_STEMS.iter().any(|s| w.starts_with(s)))
+/// The number column to sum: the first whose name says an amount, else the first a price or
+/// a cost, else the first whose values look like money.
+fn money<'c>(columns: &[&'c Column]) -> Option<&'c Column> {
+    let numbers = || columns.iter().copied().filter(|c| c.ty == DataType::Number);
+    let ranked = |rank| numbers().find(|c| names::money_rank(&c.name) == rank);
+    ranked(2)
+        .or_else(|| ranked(1))
+        .or_else(|| numbers().find(|c| c.money_shaped))
 }
 
 /// A text column of a few values, each seen several times: something to break a value down by.

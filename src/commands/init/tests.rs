@@ -5,7 +5,7 @@ use super::profile::{Column, Profile};
 use super::suggest::{sanitise, sql_ident, sql_string, suggest};
 use super::toml::{key, render, string, Planned};
 use crate::config::{self, Encoding};
-use crate::model::Unit;
+use crate::model::{Direction, Unit};
 use crate::value::DataType;
 use std::path::Path;
 
@@ -15,6 +15,7 @@ fn column(name: &str, ty: DataType, levels: &[(&str, usize)]) -> Column {
         ty,
         levels: levels.iter().map(|(v, n)| (v.to_string(), *n)).collect(),
         money_shaped: false,
+        kept_text: false,
     }
 }
 
@@ -33,14 +34,18 @@ fn deals() -> Profile {
         column("deal_id", DataType::String, &[("D-1", 1), ("D-2", 1)]),
         column("region", DataType::String, &[("EMEA", 30), ("APAC", 20)]),
         column("stage", DataType::String, &[("Won", 12), ("Lost", 38)]),
-        column("closed_at", DataType::Date, &[]),
         column("created_at", DataType::Date, &[]),
+        column("closed_at", DataType::Date, &[]),
         column("amount", DataType::Number, &[]),
     ])
 }
 
+fn formulas(kpis: &[super::suggest::Suggestion]) -> Vec<&str> {
+    kpis.iter().map(|k| k.formula.as_str()).collect()
+}
+
 #[test]
-fn suggests_rows_a_rate_and_a_sum() {
+fn suggests_rows_the_outcome_rate_and_a_sum_by_the_closing_date() {
     let kpis = suggest("deals", "deals.csv", &deals(), &[]);
     let summary: Vec<(&str, &str, Unit, Option<&str>)> = kpis
         .iter()
@@ -49,10 +54,10 @@ fn suggests_rows_a_rate_and_a_sum() {
     assert_eq!(
         summary,
         [
-            ("deals_count", "count(*)", Unit::Number, Some("closed_at")),
+            ("deals_count", "count(*)", Unit::Number, Some("created_at")),
             (
-                "deals_region_rate",
-                "count_if(region = 'APAC') / count(region)",
+                "deals_stage_rate",
+                "count_if(stage = 'Won') / count(stage)",
                 Unit::Percent,
                 Some("closed_at")
             ),
@@ -64,10 +69,134 @@ fn suggests_rows_a_rate_and_a_sum() {
             ),
         ]
     );
-    assert_eq!(kpis[0].dimensions, ["region", "stage"]);
+    // The outcome is no breakdown of its own rate.
+    assert_eq!(kpis[0].dimensions, ["region"]);
     assert_eq!(kpis[0].name, "Deals: rows");
-    assert_eq!(kpis[1].name, "Deals: share with region = APAC");
+    assert_eq!(kpis[1].name, "Deals: share with stage = Won");
     assert_eq!(kpis[2].name, "Deals: total amount");
+}
+
+#[test]
+fn a_pipeline_win_rate_counts_decided_deals_only() {
+    let stages = [
+        ("Won", 42),
+        ("Engaging", 15),
+        ("Lost", 24),
+        ("Prospecting", 5),
+    ];
+    let p = profile(vec![
+        column("account", DataType::String, &[("Acme", 40), ("Beta", 46)]),
+        column("deal_stage", DataType::String, &stages),
+        column("close_value", DataType::Number, &[]),
+    ]);
+    let kpis = suggest("pipeline", "pipeline.csv", &p, &[]);
+    assert_eq!(
+        formulas(&kpis),
+        [
+            "count(*)",
+            "count_if(deal_stage = 'Won') / count_if(deal_stage IN ('Won', 'Lost'))",
+            "sum(close_value)",
+        ]
+    );
+    assert_eq!(
+        kpis[1].name,
+        "Pipeline: share with deal_stage = Won (of Won, Lost)"
+    );
+}
+
+fn telco(with_churn: bool) -> Profile {
+    let yes_no = [("No", 50), ("Yes", 20)];
+    let mut columns = vec![
+        column("customerID", DataType::String, &[("7590-VHVEG", 1)]),
+        column("gender", DataType::String, &[("Female", 35), ("Male", 35)]),
+        column("SeniorCitizen", DataType::Bool, &[("0", 60), ("1", 10)]),
+        column("Partner", DataType::Bool, &yes_no),
+        column("PhoneService", DataType::Bool, &yes_no),
+        column("PaperlessBilling", DataType::Bool, &yes_no),
+        column("MonthlyCharges", DataType::Number, &[]),
+        column("TotalCharges", DataType::Number, &[]),
+    ];
+    if with_churn {
+        columns.push(column("Churn", DataType::Bool, &yes_no));
+    }
+    profile(columns)
+}
+
+#[test]
+fn the_outcome_is_the_rate_not_an_attribute() {
+    let kpis = suggest("telco", "telco.csv", &telco(true), &[]);
+    assert_eq!(
+        formulas(&kpis),
+        [
+            "count(*)",
+            "count_if(Churn) / count(Churn)",
+            "sum(MonthlyCharges)"
+        ]
+    );
+    assert_eq!(kpis[1].name, "Telco: share with Churn = Yes");
+    assert!(kpis[1].why.starts_with("The outcome of each row, `Churn`"));
+    assert_eq!(kpis[1].time, None);
+    assert_eq!(kpis[1].direction, Direction::Down);
+    // Without an outcome: the last flag that is not about who the customer is.
+    let kpis = suggest("telco", "telco.csv", &telco(false), &[]);
+    assert_eq!(
+        kpis[1].formula,
+        "count_if(PaperlessBilling) / count(PaperlessBilling)"
+    );
+    assert!(kpis[1].why.contains("no column is named like an outcome"));
+    // Only attributes: no rate at all.
+    let people = profile(vec![
+        column("gender", DataType::String, &[("F", 30), ("M", 30)]),
+        column("is_test", DataType::Bool, &[("false", 50), ("true", 2)]),
+    ]);
+    assert_eq!(formulas(&suggest("p", "p.csv", &people, &[])), ["count(*)"]);
+}
+
+#[test]
+fn an_outcome_named_bank_column_wins_over_earlier_flags() {
+    let yes_no = [("no", 40), ("yes", 5)];
+    let p = profile(vec![
+        column("default", DataType::Bool, &yes_no),
+        column("housing", DataType::Bool, &yes_no),
+        column("status", DataType::String, &[("active", 40), ("closed", 5)]),
+        column("y", DataType::Bool, &yes_no),
+    ]);
+    let kpis = suggest("bank", "bank.csv", &p, &[]);
+    assert_eq!(kpis[1].formula, "count_if(y) / count(y)");
+    assert_eq!(kpis[1].name, "Bank: share with y = yes");
+    assert_eq!(kpis[1].direction, Direction::Up);
+    // A state column takes its rarer value when nothing stronger is there.
+    let p = profile(vec![p.columns[0].clone(), p.columns[2].clone()]);
+    let kpis = suggest("bank", "bank.csv", &p, &[]);
+    assert_eq!(
+        kpis[1].formula,
+        "count_if(status = 'closed') / count(status)"
+    );
+}
+
+#[test]
+fn a_recommendation_score_gets_an_nps_and_an_amount_beats_a_unit_price() {
+    let scores: Vec<(String, usize)> = (0..=10).map(|n| (n.to_string(), 3)).collect();
+    let scores: Vec<(&str, usize)> = scores.iter().map(|(v, n)| (v.as_str(), *n)).collect();
+    let p = profile(vec![
+        column("PRICEEACH", DataType::Number, &[]),
+        column("SALES", DataType::Number, &[]),
+        column(
+            "How likely are you to recommend us?",
+            DataType::Number,
+            &scores,
+        ),
+    ]);
+    let kpis = suggest("s", "s.csv", &p, &[]);
+    assert_eq!(
+        formulas(&kpis),
+        [
+            "count(*)",
+            "nps(\"How likely are you to recommend us?\")",
+            "sum(SALES)"
+        ]
+    );
+    assert_eq!(kpis[1].unit, Unit::Number);
 }
 
 #[test]
@@ -85,7 +214,11 @@ fn a_boolean_comes_first_and_an_id_is_never_a_rate() {
     let kpis = suggest("x", "x.csv", &blank, &[]);
     assert_eq!((kpis.len(), &kpis[0].time), (1, &None));
     // Two identifiers seen once each are not two values of a category.
-    let ids = profile(vec![column("id", DataType::String, &[("a", 1), ("b", 1)])]);
+    let ids = profile(vec![column(
+        "status",
+        DataType::String,
+        &[("a", 1), ("b", 1)],
+    )]);
     assert_eq!(suggest("x", "x.csv", &ids, &[]).len(), 1);
 }
 
@@ -93,11 +226,12 @@ fn a_boolean_comes_first_and_an_id_is_never_a_rate() {
 fn a_file_without_dates_gets_snapshots_and_money_from_names_or_values() {
     let mut montant = column("Montant TTC", DataType::Number, &[]);
     let mut score = column("score", DataType::Number, &[]);
-    let flags = column("churned", DataType::Number, &[("0", 40), ("1", 3)]);
+    let flags = column("churned", DataType::Bool, &[("0", 40), ("1", 3)]);
     let p = profile(vec![score.clone(), flags.clone(), montant.clone()]);
     let kpis = suggest("compta", "compta.csv", &p, &[]);
     assert!(kpis.iter().all(|k| k.time.is_none()));
-    assert_eq!(kpis[1].formula, "count_if(churned = 1) / count(churned)");
+    assert_eq!(kpis[1].formula, "count_if(churned) / count(churned)");
+    assert_eq!(kpis[1].name, "Compta: share with churned = 1");
     assert_eq!(kpis[2].formula, "sum(\"Montant TTC\")");
     assert_eq!(kpis[2].id, "compta_montant_ttc_total");
     montant.name = "label".into();
@@ -143,7 +277,11 @@ fn odd_column_names_survive_the_round_trip() {
     let mut p = profile(vec![
         column("Date de création", DataType::Date, &[]),
         column(odd, DataType::Number, &[]),
-        column("it's", DataType::String, &[("a'b", 9), ("c", 3)]),
+        column(
+            "l'état du statut",
+            DataType::String,
+            &[("a'b", 3), ("c", 9)],
+        ),
     ]);
     p.delimiter = b';';
     p.decimal = b',';
@@ -179,7 +317,7 @@ fn odd_column_names_survive_the_round_trip() {
         formulas,
         [
             "count(*)",
-            "count_if(\"it's\" = 'c') / count(\"it's\")",
+            "count_if(\"l'état du statut\" = 'a''b') / count(\"l'état du statut\")",
             "sum(\"Montant \"\"TTC\"\" (€)\")",
         ]
     );

@@ -5,6 +5,7 @@
 use super::profile::Profile;
 use super::suggest::Suggestion;
 use crate::config::Encoding;
+use crate::model::Direction;
 pub use crate::toml_text::{key, string};
 use crate::value::DataType;
 use std::fmt::Write;
@@ -78,13 +79,18 @@ fn source(p: &Planned) -> String {
     let typed: Vec<String> = profile
         .columns
         .iter()
-        .filter(|c| c.ty != DataType::String)
+        .filter(|c| c.ty != DataType::String || c.kept_text)
         .map(|c| format!("{} = \"{}\"", key(&c.name), c.ty.name()))
         .collect();
     if typed.is_empty() {
         return out;
     }
     out.push_str("# Types inferred from a sample; the other columns are text.\n");
+    if profile.columns.iter().any(|c| c.kept_text) {
+        out.push_str(
+            "# Identifiers and codes are declared text: their digits are labels, not amounts.\n",
+        );
+    }
     let inline = format!("columns = {{ {} }}", typed.join(", "));
     if inline.chars().count() <= INLINE_WIDTH {
         let _ = writeln!(out, "{inline}");
@@ -153,7 +159,10 @@ fn kpi(p: &Planned, s: &Suggestion) -> String {
     }
     let _ = writeln!(out, "formula = {}", string(&s.formula));
     let _ = writeln!(out, "unit = \"{}\"", s.unit.name());
-    out.push_str("direction = \"up\"   # TODO: \"down\" when less is better\n");
+    out.push_str(match s.direction {
+        Direction::Down => "direction = \"down\"   # less is better\n",
+        _ => "direction = \"up\"   # TODO: \"down\" when less is better\n",
+    });
     if !s.dimensions.is_empty() {
         let dims: Vec<String> = s.dimensions.iter().map(|d| string(d)).collect();
         let _ = writeln!(
