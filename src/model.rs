@@ -4,6 +4,7 @@
 //! the clock.
 
 use crate::config::Target;
+use crate::currency::Currency;
 use crate::engine::targets::Standing;
 use crate::value::Value;
 use chrono::NaiveDate;
@@ -14,19 +15,29 @@ pub enum Unit {
     #[default]
     Number,
     Percent,
-    Currency,
+    /// An amount, in the currency given by `currency` (None: no sign is written).
+    Currency(Option<Currency>),
     Days,
     Hours,
 }
 
 impl Unit {
+    /// The unit as `kpis.toml`, JSON and CSV name it: `currency`, whatever the currency.
     pub fn name(self) -> &'static str {
         match self {
             Unit::Number => "number",
             Unit::Percent => "percent",
-            Unit::Currency => "currency",
+            Unit::Currency(_) => "currency",
             Unit::Days => "days",
             Unit::Hours => "hours",
+        }
+    }
+
+    /// The unit for a reader: `currency (EUR)` when a currency is set, else its name.
+    pub fn describe(self) -> String {
+        match self {
+            Unit::Currency(Some(currency)) => format!("currency ({currency})"),
+            _ => self.name().to_string(),
         }
     }
 }

@@ -143,7 +143,8 @@ pub(crate) mod fixture {
             with(cycle.clone(), Some(15.5), Some(11.0), 9),
             &[("region", "EMEA"), ("channel", "Web")],
         );
-        let revenue = result("revenue", "Revenue", Unit::Currency, Direction::Up);
+        let eur = crate::currency::Currency::from_code("EUR");
+        let revenue = result("revenue", "Revenue", Unit::Currency(eur), Direction::Up);
         let mut revenue = with(revenue, Some(12345.678), Some(11061.0), 112);
         revenue.period = "2026-11".into();
         revenue.period_start = date("2026-11-01");

@@ -6,6 +6,7 @@ mod archive;
 mod backfill;
 mod check;
 mod coverage;
+mod currency;
 mod diff;
 mod differential;
 mod engines;

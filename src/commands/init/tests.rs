@@ -59,7 +59,7 @@ fn suggests_rows_a_rate_and_a_sum() {
             (
                 "deals_amount_total",
                 "sum(amount)",
-                Unit::Currency,
+                Unit::Currency(None),
                 Some("closed_at")
             ),
         ]

@@ -166,7 +166,7 @@ pub fn label_chars<'a>(labels: impl Iterator<Item = &'a str>) -> usize {
 /// chart; other values as the unit formats them.
 fn axis_label(value: f64, unit: Unit) -> String {
     let magnitude = value.abs();
-    if !matches!(unit, Unit::Currency | Unit::Number) || magnitude < 10_000.0 {
+    if !matches!(unit, Unit::Currency(_) | Unit::Number) || magnitude < 10_000.0 {
         return format_value(Some(value), unit);
     }
     let (divisor, suffix) = match magnitude {
@@ -315,8 +315,8 @@ mod tests {
 
     #[test]
     fn big_axis_values_are_shortened() {
-        assert_eq!(axis_label(1_866_500.0, Unit::Currency), "1.87M");
-        assert_eq!(axis_label(620_200.0, Unit::Currency), "620k");
+        assert_eq!(axis_label(1_866_500.0, Unit::Currency(None)), "1.87M");
+        assert_eq!(axis_label(620_200.0, Unit::Currency(None)), "620k");
         assert_eq!(axis_label(-12_345.0, Unit::Number), "-12.3k");
         assert_eq!(axis_label(2.5e9, Unit::Number), "2.5bn");
         assert_eq!(axis_label(9_999.0, Unit::Number), "9,999");
