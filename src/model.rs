@@ -118,6 +118,9 @@ pub struct KpiResult {
     pub rows: u64,
     /// Recent archived values, oldest first, ending with this one (for sparklines).
     pub history: Vec<Option<f64>>,
+    /// The period label of each value of `history` (`2026-10`), for the axis of a trend chart;
+    /// empty where not known.
+    pub history_periods: Vec<String>,
     /// The parts the value was made of, kept in the archive: each aggregate by its text
     /// (`count(*)`, `avg(amount) n`), or each KPI a derived one uses by its id.
     pub parts: Vec<(String, Value<'static>)>,
@@ -213,6 +216,11 @@ pub struct KpiInfo {
     pub description: Option<String>,
     pub owner: Option<String>,
     pub action: Option<String>,
+    /// The `warn` and `fail` conditions as written, and the `alert_change` that applies to it
+    /// (None for `direction = "none"`), to say why a breakdown bar is coloured.
+    pub warn: Option<String>,
+    pub fail: Option<String>,
+    pub alert_change: Option<f64>,
 }
 
 impl RunReport {
