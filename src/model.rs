@@ -4,6 +4,7 @@
 //! the clock.
 
 use crate::config::Target;
+use crate::currency::Currency;
 use crate::engine::targets::Standing;
 use crate::value::Value;
 use chrono::NaiveDate;
@@ -14,19 +15,29 @@ pub enum Unit {
     #[default]
     Number,
     Percent,
-    Currency,
+    /// An amount, in the currency given by `currency` (None: no sign is written).
+    Currency(Option<Currency>),
     Days,
     Hours,
 }
 
 impl Unit {
+    /// The unit as `kpis.toml`, JSON and CSV name it: `currency`, whatever the currency.
     pub fn name(self) -> &'static str {
         match self {
             Unit::Number => "number",
             Unit::Percent => "percent",
-            Unit::Currency => "currency",
+            Unit::Currency(_) => "currency",
             Unit::Days => "days",
             Unit::Hours => "hours",
+        }
+    }
+
+    /// The unit for a reader: `currency (EUR)` when a currency is set, else its name.
+    pub fn describe(self) -> String {
+        match self {
+            Unit::Currency(Some(currency)) => format!("currency ({currency})"),
+            _ => self.name().to_string(),
         }
     }
 }
@@ -107,6 +118,9 @@ pub struct KpiResult {
     pub rows: u64,
     /// Recent archived values, oldest first, ending with this one (for sparklines).
     pub history: Vec<Option<f64>>,
+    /// The period label of each value of `history` (`2026-10`), for the axis of a trend chart;
+    /// empty where not known.
+    pub history_periods: Vec<String>,
     /// The parts the value was made of, kept in the archive: each aggregate by its text
     /// (`count(*)`, `avg(amount) n`), or each KPI a derived one uses by its id.
     pub parts: Vec<(String, Value<'static>)>,
@@ -202,6 +216,11 @@ pub struct KpiInfo {
     pub description: Option<String>,
     pub owner: Option<String>,
     pub action: Option<String>,
+    /// The `warn` and `fail` conditions as written, and the `alert_change` that applies to it
+    /// (None for `direction = "none"`), to say why a breakdown bar is coloured.
+    pub warn: Option<String>,
+    pub fail: Option<String>,
+    pub alert_change: Option<f64>,
 }
 
 impl RunReport {

@@ -1,7 +1,7 @@
 //! The archive seen by the engine: recorded values by KPI, period and breakdown.
 
 use super::{Archive, ArchiveError, ArchiveRecord};
-use crate::engine::{History, Recorded};
+use crate::engine::{History, Past, Recorded};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
@@ -64,21 +64,20 @@ impl History for LoadedHistory {
         })
     }
 
-    fn recent(
-        &self,
-        kpi: &str,
-        dimensions: &str,
-        before: NaiveDate,
-        n: usize,
-    ) -> Vec<(NaiveDate, Option<f64>)> {
+    fn recent(&self, kpi: &str, dimensions: &str, before: NaiveDate, n: usize) -> Vec<Past> {
         let Some(indexed) = self.records.get(kpi) else {
             return vec![];
         };
-        let earlier: Vec<(NaiveDate, Option<f64>)> = indexed
+        let earlier: Vec<Past> = indexed
             .group(dimensions)
             .filter(|r| r.period_start < before)
-            .map(|r| (r.period_start, r.value))
+            .map(|r| Past {
+                start: r.period_start,
+                period: r.period.clone(),
+                value: r.value,
+            })
             .collect();
-        earlier[earlier.len().saturating_sub(n)..].to_vec()
+        let from = earlier.len().saturating_sub(n);
+        earlier.into_iter().skip(from).collect()
     }
 }

@@ -130,12 +130,10 @@ fn results(
                 continue;
             }
             let previous = i.checked_sub(1).map(|j| line[j]);
-            let trend = line[i.saturating_sub(SPARKLINE_PERIODS - 1)..=i]
-                .iter()
-                .map(|r| r.value)
-                .collect();
+            let trend = &line[i.saturating_sub(SPARKLINE_PERIODS - 1)..=i];
             let mut result = result_of(kpi, record, previous, &ctx);
-            result.history = trend;
+            result.history = trend.iter().map(|r| r.value).collect();
+            result.history_periods = trend.iter().map(|r| r.period.clone()).collect();
             results.push(result);
         }
     }
@@ -179,6 +177,7 @@ fn result_of(
             .map(|p| p.fingerprint == record.fingerprint),
         rows: record.rows,
         history: vec![],
+        history_periods: vec![],
         significant: previous.and_then(|p| significance_between(kpi, p, record, ctx)),
         low_sample: false,
         parts: vec![],

@@ -9,7 +9,7 @@ use crate::archive::{
 use crate::config::Config;
 use crate::error::{Error, Kind, ResultExt};
 use crate::model::Status;
-use crate::report::format::format_value;
+use crate::report::format::format_change;
 use anyhow::anyhow;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -185,11 +185,8 @@ fn restatement_messages(config: &Config, restated: &[Restatement]) -> Vec<String
             } else {
                 "the data changed since it was recorded"
             };
-            format!(
-                "restated {kpi} for {period}{whose}: {} → {}{more}; {why}",
-                format_value(shown.old, unit),
-                format_value(shown.new, unit),
-            )
+            let (old, new) = format_change(shown.old, shown.new, unit);
+            format!("restated {kpi} for {period}{whose}: {old} → {new}{more}; {why}")
         })
         .collect()
 }

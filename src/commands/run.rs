@@ -5,7 +5,7 @@ use super::record::{open_known, record};
 use super::{emit, load_config, look};
 use crate::cli::{Cli, Recording, RunArgs, RunFormat, Selection};
 use crate::error::{Error, Kind, Outcome, ResultExt};
-use crate::model::{KpiInfo, KpiResult, ReportInfo, RunReport};
+use crate::model::{Direction, KpiInfo, KpiResult, ReportInfo, RunReport};
 use crate::report::{self, Format};
 use std::path::Path;
 
@@ -97,6 +97,12 @@ pub(super) fn compute_report(
                 description: k.description.clone(),
                 owner: k.owner.clone(),
                 action: k.action.clone(),
+                warn: k.warn_text.clone(),
+                fail: k.fail_text.clone(),
+                alert_change: config
+                    .settings
+                    .alert_change
+                    .filter(|_| k.direction != Direction::None),
             })
             .collect(),
     })

@@ -11,6 +11,29 @@ use anyhow::{anyhow, bail, Result};
 use toml::Spanned;
 
 impl Ctx<'_> {
+    /// The currency of a `unit = "currency"` KPI: its own `currency`, else the settings' one.
+    /// A `currency` on another unit is refused, as it would be shown nowhere.
+    fn kpi_currency(
+        &self,
+        raw: &RawKpi,
+        settings: &Settings,
+        id: &str,
+    ) -> Result<Option<Currency>> {
+        let own = match &raw.currency {
+            Some(code) => Some(self.currency(code, &format!("kpi `{id}`: currency"))?),
+            None => None,
+        };
+        match (raw.unit, &raw.currency) {
+            (Some(RawUnit::Currency), _) => Ok(own.or(settings.currency)),
+            (_, Some(code)) => bail!(
+                "{}: kpi `{id}`: currency = \"{}\" is for amounts: add unit = \"currency\", or remove it",
+                self.at(code.span().start),
+                code.get_ref()
+            ),
+            (_, None) => Ok(None),
+        }
+    }
+
     /// The KPI, or every problem found in its entry.
     pub(super) fn kpi(
         &self,
@@ -35,10 +58,12 @@ impl Ctx<'_> {
         );
         let dimensions = found.keep(self.dimensions(&raw.dimensions, &id));
         let target = found.keep(self.target(raw, &id));
-        let unit = unit(raw.unit);
+        let currency = found.keep(self.kpi_currency(raw, settings, &id));
+        let unit = unit(raw.unit, currency.flatten());
         let warn = found.keep(self.condition(&raw.warn, &what("warn"), unit));
         let fail = found.keep(self.condition(&raw.fail, &what("fail"), unit));
         let (
+            Some(_),
             Some(source),
             Some(formula),
             Some(filter),
@@ -46,7 +71,9 @@ impl Ctx<'_> {
             Some(target),
             Some(warn),
             Some(fail),
-        ) = (source, formula, filter, dimensions, target, warn, fail)
+        ) = (
+            currency, source, formula, filter, dimensions, target, warn, fail,
+        )
         else {
             return Err(found.0);
         };
@@ -243,11 +270,11 @@ impl Ctx<'_> {
     }
 }
 
-fn unit(u: Option<RawUnit>) -> Unit {
+fn unit(u: Option<RawUnit>, currency: Option<Currency>) -> Unit {
     match u {
         None | Some(RawUnit::Number) => Unit::Number,
         Some(RawUnit::Percent) => Unit::Percent,
-        Some(RawUnit::Currency) => Unit::Currency,
+        Some(RawUnit::Currency) => Unit::Currency(currency),
         Some(RawUnit::Days) => Unit::Days,
         Some(RawUnit::Hours) => Unit::Hours,
     }

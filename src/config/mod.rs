@@ -21,6 +21,7 @@ pub use located::{Located, Origin};
 pub use order::fnv1a;
 pub use resolve::sort_by_place;
 
+use crate::currency::Currency;
 use crate::formula::Node;
 use crate::model::{Direction, Unit};
 use crate::period::{Calendar, Frequency};
@@ -135,6 +136,8 @@ pub struct Settings {
     /// The share of a used column's non-empty values that may be invalid before a run stops
     /// (exit 4); `--strict` makes it 0.
     pub max_invalid: f64,
+    /// The currency of `unit = "currency"` KPIs without their own (`settings.currency`).
+    pub currency: Option<Currency>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,6 +32,7 @@ pub struct RawSettings {
     pub min_sample: Option<i64>,
     pub max_groups: Option<i64>,
     pub max_invalid: Option<f64>,
+    pub currency: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -111,6 +112,7 @@ pub struct RawKpi {
     #[serde(default)]
     pub dimensions: Vec<Spanned<String>>,
     pub unit: Option<RawUnit>,
+    pub currency: Option<Spanned<String>>,
     pub direction: Option<RawDirection>,
     pub target: Option<RawTarget>,
     pub warn: Option<Spanned<String>>,

@@ -227,7 +227,12 @@ impl Ctx<'_> {
             ));
             max_invalid = DEFAULT_MAX_INVALID;
         }
+        let currency = raw
+            .currency
+            .as_ref()
+            .and_then(|code| found.keep(self.currency(code, "settings.currency")));
         Settings {
+            currency,
             max_invalid,
             archive: self.relative(raw.archive.as_deref().unwrap_or("kpi-archive")),
             frequency: frequency(raw.frequency.unwrap_or(RawFrequency::Month)),
@@ -242,6 +247,17 @@ impl Ctx<'_> {
                 max_groups as u64
             },
         }
+    }
+
+    /// The currency of an ISO 4217 code written at `key`; any other text is an error there.
+    pub(super) fn currency(&self, code: &Spanned<String>, key: &str) -> Result<Currency> {
+        Currency::from_code(code.get_ref()).ok_or_else(|| {
+            anyhow!(
+                "{}: {key}: `{}` is not an ISO 4217 currency code: write three letters such as \"EUR\", \"USD\", \"GBP\" or \"CHF\"",
+                self.at(code.span().start),
+                code.get_ref()
+            )
+        })
     }
 
     /// Parses a formula-like string, reporting syntax errors at their place in the file.

@@ -24,19 +24,22 @@ pub struct Recorded {
     pub period_end: NaiveDate,
 }
 
+/// An archived value of an earlier period, for trends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Past {
+    /// The first day the value covers (orders the series, dates the target's trajectory).
+    pub start: NaiveDate,
+    /// Its period's label as recorded (`2026-10`), for the x axis of a trend chart.
+    pub period: String,
+    pub value: Option<f64>,
+}
+
 /// What the archive knows, as the engine needs it (the command layer reads the files).
 pub trait History {
     /// The value recorded for a KPI, period label and dimensions label.
     fn recorded(&self, kpi: &str, period: &str, dimensions: &str) -> Option<Recorded>;
-    /// Up to `n` archived values of periods that start before `before`, oldest first, with
-    /// their periods' first days.
-    fn recent(
-        &self,
-        kpi: &str,
-        dimensions: &str,
-        before: NaiveDate,
-        n: usize,
-    ) -> Vec<(NaiveDate, Option<f64>)>;
+    /// Up to `n` archived values of periods that start before `before`, oldest first.
+    fn recent(&self, kpi: &str, dimensions: &str, before: NaiveDate, n: usize) -> Vec<Past>;
 }
 
 /// No archive (`--no-archive` on a first run, tests).
@@ -46,7 +49,7 @@ impl History for NoHistory {
     fn recorded(&self, _: &str, _: &str, _: &str) -> Option<Recorded> {
         None
     }
-    fn recent(&self, _: &str, _: &str, _: NaiveDate, _: usize) -> Vec<(NaiveDate, Option<f64>)> {
+    fn recent(&self, _: &str, _: &str, _: NaiveDate, _: usize) -> Vec<Past> {
         vec![]
     }
 }
@@ -172,6 +175,7 @@ pub fn base_result(
         comparable: None,
         rows,
         history: vec![],
+        history_periods: vec![],
         significant: None,
         low_sample: false,
         parts: vec![],
@@ -238,12 +242,17 @@ pub fn fill_previous(
         windows.target.start,
         ctx.sparkline.saturating_sub(1),
     );
-    recent.push((windows.target.start, result.value));
-    result.history = recent.iter().map(|(_, v)| *v).collect();
+    recent.push(Past {
+        start: windows.target.start,
+        period: result.period.clone(),
+        value: result.value,
+    });
+    result.history = recent.iter().map(|p| p.value).collect();
+    result.history_periods = recent.iter().map(|p| p.period.clone()).collect();
     if let (Some(target), true) = (&kpi.target, result.dimensions.is_empty()) {
         let series: Vec<(NaiveDate, f64)> = recent
             .iter()
-            .filter_map(|(d, v)| v.map(|v| (*d, v)))
+            .filter_map(|p| p.value.map(|v| (p.start, v)))
             .collect();
         result.target = Some(target.clone());
         result.standing = targets::standing(

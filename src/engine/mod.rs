@@ -19,7 +19,7 @@ pub mod targets;
 mod typing;
 pub mod windows;
 
-pub use compare::{History, NoHistory, Recorded};
+pub use compare::{History, NoHistory, Past, Recorded};
 pub use pass::{KpiOutput, SourcePass};
 pub use plan::{plan_source, SourcePlan};
 pub use typing::type_empty_columns;

@@ -3,6 +3,7 @@
 //! Machine formats (CSV, JSON) print raw numbers and leave this module alone. Rounding is half
 //! away from zero (0.3125 → 31.3 %), as a person rounding by hand expects.
 
+use crate::currency::Currency;
 use crate::model::{KpiResult, Unit};
 
 /// Shown in place of a missing value.
@@ -11,11 +12,24 @@ pub const NO_VALUE: &str = "–";
 /// Sparkline bars, lowest first.
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 
-/// A value as a person reads it: `31.3 %`, `12,345.68`, `12.4 d`, `36.5 h`, `1,234.5`; `–` for none.
+/// A value as a person reads it: `31.3 %`, `€12,346`, `€12.50`, `12.4 d`, `36.5 h`, `1,234.5`;
+/// `–` for none.
 pub fn format_value(value: Option<f64>, unit: Unit) -> String {
     match value.filter(|v| v.is_finite()) {
         Some(v) => with_unit(v, unit),
         None => NO_VALUE.to_string(),
+    }
+}
+
+/// An old and a new value as a person reads them, unless rounding would make them look the same
+/// (`€1,352,350 → €1,352,350` for a cent restated): then as raw numbers, which differ.
+pub fn format_change(old: Option<f64>, new: Option<f64>, unit: Unit) -> (String, String) {
+    let (before, after) = (format_value(old, unit), format_value(new, unit));
+    match (old, new) {
+        (Some(old), Some(new)) if before == after && old != new => {
+            (old.to_string(), new.to_string())
+        }
+        _ => (before, after),
     }
 }
 
@@ -86,10 +100,33 @@ fn bar(value: f64, min: f64, max: f64) -> char {
 fn with_unit(value: f64, unit: Unit) -> String {
     match unit {
         Unit::Percent => format!("{} %", decimal(value * 100.0, 1, false)),
-        Unit::Currency => decimal(value, 2, false),
+        Unit::Currency(currency) => amount(value, currency),
         Unit::Days => format!("{} d", decimal(value, 1, false)),
         Unit::Hours => format!("{} h", decimal(value, 1, false)),
         Unit::Number => decimal(value, 2, true),
+    }
+}
+
+/// Amounts at or above 1,000 have no cents (noise next to the thousands), nor has a whole
+/// amount: `€1,352,350`, `€25`, but `€12.50` and `€999.99`. Without a currency, no sign.
+/// The sign goes after the minus: `-€250`.
+fn amount(value: f64, currency: Option<Currency>) -> String {
+    let with_cents = decimal(value, currency.map_or(2, |c| c.minor_digits()), false);
+    // Decided on the rounded figure, so that 999.996 (1,000.00) loses its cents too.
+    let (int, fraction) = with_cents.split_once('.').unwrap_or((&with_cents, ""));
+    let thousands = int.chars().filter(char::is_ascii_digit).count() > 3;
+    let whole = fraction.bytes().all(|b| b == b'0');
+    let digits = if thousands || whole {
+        decimal(value, 0, false)
+    } else {
+        with_cents
+    };
+    let Some(currency) = currency else {
+        return digits;
+    };
+    match digits.strip_prefix('-') {
+        Some(magnitude) => format!("-{}{magnitude}", currency.prefix()),
+        None => format!("{}{digits}", currency.prefix()),
     }
 }
 
@@ -175,9 +212,9 @@ mod tests {
             (0.3125, Unit::Percent, "31.3 %"),
             (0.28, Unit::Percent, "28.0 %"),
             (1.5, Unit::Percent, "150.0 %"),
-            (12345.678, Unit::Currency, "12,345.68"),
-            (0.5, Unit::Currency, "0.50"),
-            (-1234567.891, Unit::Currency, "-1,234,567.89"),
+            (12345.678, Unit::Currency(None), "12,346"),
+            (0.5, Unit::Currency(None), "0.50"),
+            (-1234567.891, Unit::Currency(None), "-1,234,568"),
             (12.44, Unit::Days, "12.4 d"),
             (36.5, Unit::Hours, "36.5 h"),
             (1234.5, Unit::Number, "1,234.5"),
@@ -198,8 +235,59 @@ mod tests {
     }
 
     #[test]
+    fn amounts_have_their_sign_and_cents_only_where_they_tell() {
+        let eur = Unit::Currency(Currency::from_code("EUR"));
+        let cases = [
+            (1_131_573.4, eur, "€1,131,573"),
+            (1_000.5, eur, "€1,001"),
+            (999.99, eur, "€999.99"),
+            (999.996, eur, "€1,000"),
+            (12.5, eur, "€12.50"),
+            (25.0, eur, "€25"),
+            (25.004, eur, "€25"),
+            (-250.5, eur, "-€250.50"),
+            (-0.001, eur, "€0"),
+            (
+                1234.5,
+                Unit::Currency(Currency::from_code("CHF")),
+                "CHF 1,235",
+            ),
+            (
+                12.345,
+                Unit::Currency(Currency::from_code("KWD")),
+                "KWD 12.345",
+            ),
+            (12.5, Unit::Currency(Currency::from_code("JPY")), "¥13"),
+        ];
+        for (value, unit, expected) in cases {
+            assert_eq!(format_value(Some(value), unit), expected, "{value}");
+        }
+        assert_eq!(
+            format_delta(Some(250.5), Some(0.1), eur),
+            "+€250.50 (+10.0 %)"
+        );
+        assert_eq!(format_delta(Some(-2500.0), None, eur), "-€2,500");
+        assert_eq!(format_delta(Some(0.0), Some(0.0), eur), "€0 (0.0 %)");
+    }
+
+    #[test]
+    fn a_change_never_reads_as_the_same_figure_twice() {
+        let eur = Unit::Currency(Currency::from_code("EUR"));
+        let change = |old, new| format_change(Some(old), Some(new), eur);
+        assert_eq!(
+            change(321_300.0, 322_100.0),
+            ("€321,300".into(), "€322,100".into())
+        );
+        assert_eq!(
+            change(1_352_350.4, 1_352_350.1),
+            ("1352350.4".into(), "1352350.1".into())
+        );
+        assert_eq!(change(5.0, 5.0), ("€5".into(), "€5".into()));
+    }
+
+    #[test]
     fn missing_and_non_finite_values_show_a_dash() {
-        assert_eq!(format_value(None, Unit::Currency), "–");
+        assert_eq!(format_value(None, Unit::Currency(None)), "–");
         assert_eq!(format_value(Some(f64::NAN), Unit::Number), "–");
         assert_eq!(format_value(Some(f64::INFINITY), Unit::Percent), "–");
     }
@@ -219,8 +307,8 @@ mod tests {
             (
                 Some(-250.0),
                 Some(-0.05),
-                Unit::Currency,
-                "-250.00 (-5.0 %)",
+                Unit::Currency(None),
+                "-250 (-5.0 %)",
             ),
             (Some(1.25), None, Unit::Days, "+1.3 d"),
             (Some(0.0), Some(0.0), Unit::Hours, "0.0 h (0.0 %)"),

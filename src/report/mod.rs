@@ -97,6 +97,7 @@ pub(crate) mod fixture {
             comparable: None,
             rows: 0,
             history: vec![],
+            history_periods: vec![],
             significant: None,
             low_sample: false,
             parts: vec![],
@@ -130,6 +131,9 @@ pub(crate) mod fixture {
         let win = result("win_rate", "Win rate", Unit::Percent, Direction::Up);
         let mut overall = with(win.clone(), Some(0.3125), Some(0.28), 48);
         overall.history = vec![Some(0.25), Some(0.31), None, Some(0.28), Some(0.3125)];
+        overall.history_periods = ["2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+            .map(String::from)
+            .to_vec();
         let emea = breakdown(
             with(win.clone(), Some(0.4), Some(0.5), 20),
             &[("region", "EMEA")],
@@ -143,7 +147,8 @@ pub(crate) mod fixture {
             with(cycle.clone(), Some(15.5), Some(11.0), 9),
             &[("region", "EMEA"), ("channel", "Web")],
         );
-        let revenue = result("revenue", "Revenue", Unit::Currency, Direction::Up);
+        let eur = crate::currency::Currency::from_code("EUR");
+        let revenue = result("revenue", "Revenue", Unit::Currency(eur), Direction::Up);
         let mut revenue = with(revenue, Some(12345.678), Some(11061.0), 112);
         revenue.period = "2026-11".into();
         revenue.period_start = date("2026-11-01");

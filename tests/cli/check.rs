@@ -120,7 +120,10 @@ fn junit_has_a_testcase_per_result_and_a_failure_per_breach() {
         .expect("failure");
     assert_eq!(failure.attribute("message"), Some("value < 50"));
     assert!(
-        failure.text().unwrap_or_default().contains("30.00"),
+        failure
+            .text()
+            .unwrap_or_default()
+            .contains("Revenue: 30 (previous"),
         "{:?}",
         failure.text()
     );
@@ -168,7 +171,7 @@ fn a_target_reports_attainment_and_where_the_trend_leads() {
     work.write("kpis.toml", toml);
     let out = check(&work, &[]);
     assert!(
-        out.stdout.contains("65 % of 200.00, off track"),
+        out.stdout.contains("65 % of 200, off track"),
         "{}",
         out.stdout
     );

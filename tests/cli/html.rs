@@ -140,6 +140,124 @@ fn png_size(png: &[u8]) -> (u32, u32) {
     (number(16), number(20))
 }
 
+/// The text of each `<text class="{class}" …>…</text>` of the page, in order.
+fn texts<'a>(html: &'a str, class: &str) -> Vec<&'a str> {
+    html.split(&format!("<text class=\"{class}\""))
+        .skip(1)
+        .filter_map(|rest| Some(&rest[rest.find('>')? + 1..rest.find("</text>")?]))
+        .collect()
+}
+
+#[test]
+fn the_example_report_has_period_labels_amounts_and_a_legend() {
+    let work = example_report();
+    let html = work.read("report.html");
+    // Every trend: its first and last period under it, and some between.
+    let trends = html.matches("<svg class=\"trend\"").count();
+    assert!(trends >= 7, "{trends} trends");
+    let periods = texts(&html, "period");
+    assert!(periods.len() >= 3 * trends, "{periods:?}");
+    assert_eq!(periods.iter().filter(|p| **p == "2025-11").count(), trends);
+    assert_eq!(periods.iter().filter(|p| **p == "2026-10").count(), trends);
+    // settings.currency = "EUR": the value, the delta, the target, the bars and the axis.
+    for amount in [
+        "<span class=\"value\">€1,352,350</span>",
+        "▲ +€697,350 (+106.5 %)",
+        "vs €655,000 in 2026-09",
+        "Target <strong>€1,200,000</strong>",
+        ">€642,650</text>",
+        ">target €1.2M</text>",
+    ] {
+        assert!(html.contains(amount), "{amount} is missing");
+    }
+    // Win rate by region × channel has 15 groups: 12 bars, one line for the 3 others, and the
+    // legend of its red bars.
+    let card = &html[html.find("id=\"kpi-win_rate\"").expect("win rate card")..];
+    let card = &card[..card.find("</article>").expect("end of card")];
+    let channel = &card[card.find("By region × channel").expect("channel chart")..];
+    assert_eq!(texts(channel, "bar-label").len(), 12, "{channel}");
+    assert!(
+        channel.contains(">3 more: 0.0 % to 10.0 % · 3 fail</p>"),
+        "{channel}"
+    );
+    assert!(
+        card.contains("Red = fail: <code>value &lt; 0.20</code></p>"),
+        "{card}"
+    );
+    // Best first: the region bars of the win rate from highest to lowest.
+    let regions = &card[card.find("By region</h3>").expect("region chart")..];
+    let regions = &regions[..regions.find("</section>").expect("end of chart")];
+    assert_eq!(texts(regions, "bar-label"), ["LATAM", "NA", "EMEA", "APAC"]);
+}
+
+#[test]
+fn a_first_run_says_there_is_no_earlier_value() {
+    let work = Workdir::new();
+    std::fs::copy(repo_root().join("kpis.toml"), work.path().join("kpis.toml")).expect("copy");
+    work.copy_dir(&repo_root().join("examples"), "examples");
+    let args = ["run", "--as-of", "2026-11-22", "--report", "support-review"];
+    let out = work.run(&[&args[..], &["--format", "html", "--no-archive"]].concat());
+    out.expect_code(0);
+    let card = &out.stdout[out
+        .stdout
+        .find("id=\"kpi-open_tickets\"")
+        .expect("open tickets")..];
+    let card = &card[..card.find("</article>").expect("end of card")];
+    assert!(
+        card.contains("<span class=\"previous\">no earlier value</span>"),
+        "{card}"
+    );
+    assert!(!out.stdout.contains("vs – in"), "{}", out.stdout);
+}
+
+#[test]
+fn a_breakdown_of_99_groups_draws_twelve_bars_and_sums_up_the_rest() {
+    let work = Workdir::new();
+    let mut data = String::from("account,closed_at,amount\n");
+    for i in 0..99 {
+        data.push_str(&format!(
+            "acct-{i:02},2026-10-{:02},{}\n",
+            i % 28 + 1,
+            100 * (i + 1)
+        ));
+    }
+    work.write("deals.csv", data);
+    work.write(
+        "kpis.toml",
+        "[settings]\ncurrency = \"USD\"\n\n[sources.deals]\npath = \"deals.csv\"\n\n\
+         [[kpi]]\nid = \"revenue\"\nsource = \"deals\"\ntime = \"closed_at\"\n\
+         formula = \"sum(amount)\"\ndimensions = [\"account\"]\nunit = \"currency\"\n\
+         fail = \"value < 500\"\n",
+    );
+    let out = work.run(&[
+        "run",
+        "--as-of",
+        "2026-11-22",
+        "--format",
+        "html",
+        "--no-archive",
+    ]);
+    out.expect_code(0);
+    let html = &out.stdout;
+    let bars = texts(html, "bar-label");
+    assert_eq!(bars.len(), 12, "{bars:?}");
+    assert_eq!((bars[0], bars[11]), ("acct-98", "acct-87"));
+    assert!(html.contains(">$9,900</text>"), "{html}");
+    assert!(
+        html.contains(">87 more: $100 to $8,700 · 4 fail</p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("Red = fail: <code>value &lt; 500</code>"),
+        "{html}"
+    );
+    // One chart of 12 rows: a card of ordinary height, not a long one.
+    assert!(
+        html.contains("<article class=\"card ok\" id=\"kpi-revenue\">"),
+        "{html}"
+    );
+}
+
 #[test]
 fn the_html_report_renders_offline_in_a_browser() {
     let work = example_report();
@@ -213,6 +331,16 @@ fn the_html_report_renders_offline_in_a_browser() {
         "a blank screenshot? {} bytes",
         png.len()
     );
+    // Printed, as a mail recipient would (A4, see the print style).
+    let pdf = work.path().join("report.pdf");
+    let args = [
+        format!("--print-to-pdf={}", pdf.display()),
+        "--no-pdf-header-footer".to_string(),
+    ];
+    headless(&browser, &work, "profile-pdf", &args);
+    let pdf = std::fs::read(&pdf).expect("the printed PDF");
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    assert!(pdf.len() > 20_000, "an empty PDF? {} bytes", pdf.len());
     let artefacts = repo_root().join("target").join("test-artefacts");
     std::fs::create_dir_all(&artefacts).expect("artefact folder");
     std::fs::write(artefacts.join("report.png"), &png).expect("save the screenshot");

@@ -7,6 +7,7 @@ mod backfill;
 mod check;
 mod cookbook;
 mod coverage;
+mod currency;
 mod diff;
 mod differential;
 mod engines;

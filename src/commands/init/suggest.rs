@@ -299,7 +299,7 @@ fn total(source: &str, column: &Column, time: &Option<String>) -> Suggestion {
         ),
         why: format!("A sum of `{}`, which looks like money.", column.name),
         formula: format!("sum({})", sql_ident(&column.name)),
-        unit: Unit::Currency,
+        unit: Unit::Currency(None),
         direction: Direction::Up,
         time: time.clone(),
         dimensions: vec![],

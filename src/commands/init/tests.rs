@@ -64,7 +64,7 @@ fn suggests_rows_the_outcome_rate_and_a_sum_by_the_closing_date() {
             (
                 "deals_amount_total",
                 "sum(amount)",
-                Unit::Currency,
+                Unit::Currency(None),
                 Some("closed_at")
             ),
         ]

@@ -117,7 +117,7 @@ impl Catalog<'_> {
             field("Time column", time(kpi)),
             field("Frequency", vec![text(kpi.frequency.name())]),
             field("Dimensions", dimensions(kpi)),
-            field("Unit", vec![text(kpi.unit.name())]),
+            field("Unit", vec![text(kpi.unit.describe())]),
             field("Direction", vec![text(direction(kpi.direction))]),
             field("Owner", optional(kpi.owner.as_deref())),
             field("Action", optional(kpi.action.as_deref())),

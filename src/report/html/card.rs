@@ -1,7 +1,7 @@
 //! One KPI's card: the value with its delta and status, the progress to the target, the trend of
 //! the archived periods, a bar chart per breakdown, and who owns it and what to do.
 
-use super::{escape, svg};
+use super::{breakdown, escape, svg};
 use crate::model::{Direction, KpiInfo, KpiResult, Status};
 use crate::report::format::{format_delta, format_value};
 
@@ -31,7 +31,7 @@ pub fn render(card: &Card, info: Option<&KpiInfo>) -> String {
         return String::new();
     };
     let status = card.overall.map_or(Status::NoData, |r| r.status);
-    let long = if card.breakdowns.len() > LONG_CARD_BARS {
+    let long = if breakdown::shown_bars(&card.breakdowns) > LONG_CARD_BARS {
         " long"
     } else {
         ""
@@ -58,7 +58,7 @@ pub fn render(card: &Card, info: Option<&KpiInfo>) -> String {
         out.push_str(&target(r));
         out.push_str(&trend(r));
     }
-    out.push_str(&breakdowns(&card.breakdowns));
+    out.push_str(&breakdown::render(&card.breakdowns, info));
     out.push_str(&people(info));
     out.push_str("</article>\n");
     out
@@ -104,12 +104,18 @@ fn figure(r: &KpiResult) -> String {
             escape(&format_delta(r.delta, r.delta_pct, r.unit))
         ));
     }
-    if let Some(previous) = &r.previous_period {
-        out.push_str(&format!(
+    // A first run, a snapshot or a gap in the archive: nothing to compare with, said in words
+    // rather than as `vs – in 2026-10`.
+    match (
+        &r.previous_period,
+        r.previous_value.filter(|v| v.is_finite()),
+    ) {
+        (Some(previous), Some(_)) => out.push_str(&format!(
             "<span class=\"previous\">vs {} in {}</span>",
             escape(&format_value(r.previous_value, r.unit)),
             escape(previous)
-        ));
+        )),
+        _ => out.push_str("<span class=\"previous\">no earlier value</span>"),
     }
     out.push_str("</div>\n");
     out
@@ -194,51 +200,13 @@ fn trend(r: &KpiResult) -> String {
         "<figure>{}\n<figcaption>Last {periods} periods, to {}</figcaption></figure>\n",
         svg::trend(
             &r.history,
+            &r.history_periods,
             r.target.as_ref().map(|t| t.value),
             r.unit,
             &title
         ),
         escape(&r.period)
     )
-}
-
-/// A bar chart per breakdown (`region`, `region × channel`), in the order the rows come.
-fn breakdowns(rows: &[&KpiResult]) -> String {
-    let mut groups: Vec<(Vec<&str>, Vec<svg::Bar>)> = Vec::new();
-    for r in rows {
-        let keys: Vec<&str> = r.dimensions.iter().map(|(k, _)| k.as_str()).collect();
-        let bar = svg::Bar {
-            label: group_label(r),
-            value: r.value,
-            status: r.status,
-        };
-        match groups.iter_mut().find(|(k, _)| *k == keys) {
-            Some((_, bars)) => bars.push(bar),
-            None => groups.push((keys, vec![bar])),
-        }
-    }
-    let Some(first) = rows.first() else {
-        return String::new();
-    };
-    // One label column for all the card's charts, so that their bars start at the same place.
-    let label_chars = svg::label_chars(groups.iter().flat_map(|(_, b)| b).map(|b| &*b.label));
-    let mut out = String::new();
-    for (keys, bars) in groups {
-        let heading = format!("By {}", keys.join(" × "));
-        let title = format!("{} {}", first.name, heading.to_lowercase());
-        out.push_str(&format!(
-            "<section class=\"breakdown\"><h3>{}</h3>\n{}</section>\n",
-            escape(&heading),
-            svg::bars(&bars, first.unit, label_chars, &title)
-        ));
-    }
-    out
-}
-
-/// A breakdown row's group as a reader names it: `EMEA`, `EMEA · Web`.
-fn group_label(r: &KpiResult) -> String {
-    let values: Vec<&str> = r.dimensions.iter().map(|(_, v)| v.as_str()).collect();
-    values.join(" · ")
 }
 
 /// Who owns the KPI and what to do when it goes wrong.
@@ -261,6 +229,7 @@ fn people(info: Option<&KpiInfo>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::RunReport;
     use crate::report::fixture;
 
     #[test]
@@ -273,41 +242,58 @@ mod tests {
         assert_eq!(tone(0.0, Direction::Up), "flat");
     }
 
-    #[test]
-    fn breakdowns_get_a_chart_per_set_of_dimensions() {
-        let report = fixture::report();
-        let rows: Vec<&KpiResult> = report
-            .results
-            .iter()
-            .filter(|r| r.kpi == "win_rate" && !r.dimensions.is_empty())
-            .collect();
-        let html = breakdowns(&rows);
-        assert_eq!(html.matches("<svg").count(), 1, "{html}");
-        assert!(html.contains("<h3>By region</h3>"), "{html}");
-        let rows: Vec<&KpiResult> = report
-            .results
-            .iter()
-            .filter(|r| r.kpi == "cycle_time" && !r.dimensions.is_empty())
-            .collect();
-        let html = breakdowns(&rows);
-        assert!(html.contains("<h3>By region × channel</h3>"), "{html}");
-        assert!(html.contains(">EMEA · Web</text>"), "{html}");
+    /// `n` breakdown rows of `kpi`'s first breakdown row, one per group `g0`, `g1`... of `by`.
+    fn groups(report: &RunReport, by: &[&str], n: usize) -> Vec<KpiResult> {
+        (0..n)
+            .map(|i| {
+                let mut r = report.results[1].clone();
+                r.dimensions = by
+                    .iter()
+                    .map(|d| (d.to_string(), format!("g{i}")))
+                    .collect();
+                r
+            })
+            .collect()
     }
 
     #[test]
-    fn a_card_with_many_bars_may_break_in_print() {
+    fn a_card_with_many_bars_may_break_in_print_but_not_one_of_many_groups() {
         let report = fixture::report();
-        let emea = &report.results[1];
-        let card = Card {
-            overall: Some(&report.results[0]),
-            breakdowns: vec![emea; LONG_CARD_BARS],
-        };
-        assert!(render(&card, None).starts_with("<article class=\"card ok\""));
-        let card = Card {
-            breakdowns: vec![emea; LONG_CARD_BARS + 1],
-            ..card
-        };
-        assert!(render(&card, None).starts_with("<article class=\"card ok long\""));
+        let regions = groups(&report, &["region"], 99);
+        let pairs = groups(&report, &["region", "channel"], 5);
+        fn card<'a>(overall: &'a KpiResult, rows: Vec<&'a KpiResult>) -> Card<'a> {
+            Card {
+                overall: Some(overall),
+                breakdowns: rows,
+            }
+        }
+        let overall = &report.results[0];
+        // 99 regions draw 12 bars and one line for the rest: a card of ordinary height.
+        let html = render(&card(overall, regions.iter().collect()), None);
+        assert!(html.starts_with("<article class=\"card ok\""), "{html}");
+        // 12 regions and 5 pairs: 17 bars.
+        let rows = regions.iter().take(12).chain(&pairs).collect();
+        let html = render(&card(overall, rows), None);
+        assert!(
+            html.starts_with("<article class=\"card ok long\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_card_without_an_earlier_value_says_so_in_words() {
+        let report = fixture::report();
+        let nps = report.results.iter().find(|r| r.kpi == "nps").unwrap();
+        let html = figure(nps);
+        assert!(
+            html.contains("<span class=\"previous\">no earlier value</span>"),
+            "{html}"
+        );
+        assert!(!html.contains("vs –"), "{html}");
+        let mut first_run = report.results[0].clone();
+        first_run.previous_value = None;
+        assert!(figure(&first_run).contains(">no earlier value<"));
+        assert!(figure(&report.results[0]).contains(">vs 28.0 % in 2026-09<"));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! a legend); `card.rs` draws a card, `svg.rs` the charts, `style.rs` holds the stylesheet.
 //! Like every renderer it is pure: the run time comes from the report, not the clock.
 
+mod breakdown;
 mod card;
 mod style;
 mod svg;
@@ -15,7 +16,7 @@ use card::Card;
 
 const LEGEND: &str = "▲ ▼ green when the move is good for the KPI, red when it is not. \
     Trend charts show the archived periods, oldest on the left, with the target as a dashed \
-    line; bars show each group's value, coloured by its status.";
+    line; bars show each group's value, best first (twelve at most), coloured by its status.";
 
 /// The whole page, ending with a newline.
 pub fn render(report: &RunReport) -> String {

@@ -90,7 +90,17 @@ svg .bar.warn { fill: var(--warn); }
 svg .bar.fail { fill: var(--fail); }
 svg .bar.stale { fill: var(--stale); }
 svg .zero { stroke: var(--faint); stroke-width: 1; }
+svg .tick { stroke: var(--faint); stroke-width: 1; }
+svg text.period { font-size: 10px; fill: var(--faint); }
 svg text.bar-label { fill: var(--ink); }
+.more { margin-top: 2px; }
+.bar-legend { margin-top: 6px; font-size: .76rem; }
+.bar-legend code { font-size: .95em; color: var(--ink); overflow-wrap: anywhere; }
+.key { display: inline-block; width: 9px; height: 9px; margin: 0 4px 0 2px; border-radius: 2px;
+  vertical-align: -1px; background: var(--none); }
+.key.warn { background: var(--warn); }
+.key.fail { background: var(--fail); }
+.key.stale { background: var(--stale); }
 .people { display: grid; grid-template-columns: auto 1fr; gap: 3px 12px; margin-bottom: 0;
   padding-top: 10px; border-top: 1px solid var(--line); font-size: .85rem; }
 .people dt { color: var(--muted); }
@@ -115,9 +125,10 @@ svg text.bar-label { fill: var(--ink); }
   .card { break-inside: avoid; }
   .card.long { break-inside: auto; }
   .card.long > * { break-inside: avoid; }
-  .card.long > .card-head, .card.long h3 { break-after: avoid; }
+  /* A long card breaks between its breakdowns, never between its head, figure and trend. */
+  .card.long > :not(.breakdown):not(.people), .card.long h3 { break-after: avoid; }
   .value { font-size: 1.7rem; }
   .summary li { border-color: #cfd5dc; }
-  .legend { margin-top: 8px; }
+  .legend { margin-top: 8px; break-inside: avoid; }
 }
 "#;

@@ -9,6 +9,10 @@ use crate::report::format::{format_value, NO_VALUE};
 /// Width of every chart's view box.
 const WIDTH: f64 = 320.0;
 const TREND_HEIGHT: f64 = 112.0;
+/// The band under a trend for its period labels.
+const AXIS_BAND: f64 = 18.0;
+/// The least room between two period labels.
+const LABEL_GAP: f64 = 10.0;
 const PROGRESS_HEIGHT: f64 = 20.0;
 /// Height of a breakdown bar's row.
 const ROW: f64 = 19.0;
@@ -25,9 +29,15 @@ pub struct Bar {
 }
 
 /// A line through the values, oldest first (a gap where one is missing), with the minimum and
-/// maximum labelled on the left and the target as a dashed line. `title` names it for readers
-/// of the markup (screen readers).
-pub fn trend(values: &[Option<f64>], target: Option<f64>, unit: Unit, title: &str) -> String {
+/// maximum labelled on the left, the target as a dashed line and, when `periods` names each
+/// value, period labels underneath. `title` names it for readers of the markup (screen readers).
+pub fn trend(
+    values: &[Option<f64>],
+    periods: &[String],
+    target: Option<f64>,
+    unit: Unit,
+    title: &str,
+) -> String {
     let present = || values.iter().flatten().copied().filter(|v| v.is_finite());
     let (lo, hi) = range(present().chain(target));
     let (lo_text, hi_text) = (axis_label(lo, unit), axis_label(hi, unit));
@@ -38,7 +48,13 @@ pub fn trend(values: &[Option<f64>], target: Option<f64>, unit: Unit, title: &st
         0 | 1 => (x0 + x1) / 2.0,
         n => x0 + (x1 - x0) * i as f64 / (n - 1) as f64,
     };
-    let mut out = open(TREND_HEIGHT, "trend", title);
+    let labelled = periods.len() == values.len() && !periods.is_empty();
+    let height = TREND_HEIGHT + if labelled { AXIS_BAND } else { 0.0 };
+    let mut out = open(height, "trend", title);
+    if labelled {
+        let xs: Vec<f64> = (0..values.len()).map(x).collect();
+        out.push_str(&period_labels(&xs, periods, y_bottom));
+    }
     for (value, text) in [(hi, &hi_text), (lo, &lo_text)] {
         out.push_str(&format!(
             "<line class=\"axis\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\
@@ -76,6 +92,51 @@ pub fn trend(values: &[Option<f64>], target: Option<f64>, unit: Unit, title: &st
         ));
     }
     out.push_str("</svg>");
+    out
+}
+
+/// The labels of the first and last periods and of evenly spaced ones between, as many as fit
+/// without two coming closer than [`LABEL_GAP`] (the last alone if even two would), each with a
+/// tick at its point. Labels are centred on their points, pulled in at the edges so that none is
+/// cut.
+fn period_labels(xs: &[f64], periods: &[String], y_bottom: f64) -> String {
+    let chars = periods.iter().map(|p| p.chars().count()).max().unwrap_or(0);
+    let width = text_width(chars);
+    let centre = |i: usize| xs[i].clamp(width / 2.0, WIDTH - width / 2.0);
+    let last = xs.len() - 1;
+    let room = width + LABEL_GAP;
+    if last == 0 {
+        return String::new();
+    }
+    let clear = |a: usize, b: usize| centre(b) - centre(a) >= room;
+    // The latest period and every `step`-th before it, the one a reader looks for first, and the
+    // oldest; the sparsest step at which each label clears its neighbours once the edge labels
+    // are pulled in. The oldest gap may be the wider one.
+    let spaced = |step: usize| -> Option<Vec<usize>> {
+        let mut shown: Vec<usize> = (1..=last).rev().step_by(step).collect();
+        if shown.last().is_some_and(|i| !clear(0, *i)) && shown.len() > 1 {
+            shown.pop();
+        }
+        shown.push(0);
+        shown.reverse();
+        shown.windows(2).all(|w| clear(w[0], w[1])).then_some(shown)
+    };
+    let shown = (1..=last.max(1))
+        .find_map(spaced)
+        .unwrap_or_else(|| vec![last]);
+    let mut out = String::new();
+    for i in shown {
+        out.push_str(&format!(
+            "<line class=\"tick\" x1=\"{x}\" y1=\"{}\" x2=\"{x}\" y2=\"{}\"/>\
+             <text class=\"period\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n",
+            num(y_bottom + 4.0),
+            num(y_bottom + 7.0),
+            num(centre(i)),
+            num(y_bottom + 20.0),
+            escape(&periods[i]),
+            x = num(xs[i]),
+        ));
+    }
     out
 }
 
@@ -166,7 +227,7 @@ pub fn label_chars<'a>(labels: impl Iterator<Item = &'a str>) -> usize {
 /// chart; other values as the unit formats them.
 fn axis_label(value: f64, unit: Unit) -> String {
     let magnitude = value.abs();
-    if !matches!(unit, Unit::Currency | Unit::Number) || magnitude < 10_000.0 {
+    if !matches!(unit, Unit::Currency(_) | Unit::Number) || magnitude < 10_000.0 {
         return format_value(Some(value), unit);
     }
     let (divisor, suffix) = match magnitude {
@@ -182,13 +243,18 @@ fn axis_label(value: f64, unit: Unit) -> String {
     } else {
         2
     };
-    let text = format!("{short:.digits$}");
+    let text = format!("{:.digits$}", short.abs());
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         text
     };
-    format!("{text}{suffix}")
+    let sign = if value < 0.0 { "-" } else { "" };
+    let currency = match unit {
+        Unit::Currency(Some(currency)) => currency.prefix(),
+        _ => String::new(),
+    };
+    format!("{sign}{currency}{text}{suffix}")
 }
 
 /// The opening tag every chart shares: a size, a view box and a title.
@@ -315,18 +381,23 @@ mod tests {
 
     #[test]
     fn big_axis_values_are_shortened() {
-        assert_eq!(axis_label(1_866_500.0, Unit::Currency), "1.87M");
-        assert_eq!(axis_label(620_200.0, Unit::Currency), "620k");
+        assert_eq!(axis_label(1_866_500.0, Unit::Currency(None)), "1.87M");
+        assert_eq!(axis_label(620_200.0, Unit::Currency(None)), "620k");
         assert_eq!(axis_label(-12_345.0, Unit::Number), "-12.3k");
         assert_eq!(axis_label(2.5e9, Unit::Number), "2.5bn");
         assert_eq!(axis_label(9_999.0, Unit::Number), "9,999");
         assert_eq!(axis_label(20_000.0, Unit::Days), "20,000.0 d");
+        let eur = Unit::Currency(crate::currency::Currency::from_code("EUR"));
+        assert_eq!(axis_label(1_352_350.0, eur), "€1.35M");
+        assert_eq!(axis_label(-620_200.0, eur), "-€620k");
+        assert_eq!(axis_label(9_500.0, eur), "€9,500");
     }
 
     #[test]
     fn trend_labels_min_and_max_and_draws_the_target() {
         let svg = trend(
             &[Some(0.25), Some(0.31), None, Some(0.28), Some(0.3125)],
+            &[],
             Some(0.38),
             Unit::Percent,
             "Win rate",
@@ -344,10 +415,59 @@ mod tests {
     #[test]
     fn a_flat_or_single_value_trend_stays_in_the_box() {
         for values in [vec![Some(5.0)], vec![Some(5.0), Some(5.0)], vec![None]] {
-            let svg = trend(&values, None, Unit::Number, "flat");
+            let svg = trend(&values, &[], None, Unit::Number, "flat");
             assert!(!svg.contains("NaN") && !svg.contains("inf"), "{svg}");
             assert!(!svg.contains("class=\"target\""), "{svg}");
         }
+    }
+
+    /// The (x, text) of each period label of a trend chart.
+    fn labels(svg: &str) -> Vec<(f64, String)> {
+        svg.split("<text class=\"period\" x=\"")
+            .skip(1)
+            .map(|rest| {
+                let x = rest[..rest.find('"').unwrap()].parse().unwrap();
+                let text = &rest[rest.find('>').unwrap() + 1..rest.find("</text>").unwrap()];
+                (x, text.to_string())
+            })
+            .collect()
+    }
+
+    fn months(n: usize) -> Vec<String> {
+        (0..n)
+            .map(|i| format!("20{:02}-{:02}", 25 + (i + 10) / 12, (i + 10) % 12 + 1))
+            .collect()
+    }
+
+    #[test]
+    fn trend_periods_first_last_and_between_never_overlap() {
+        for (n, chars) in [(2, 7), (5, 7), (12, 7), (12, 10), (30, 10), (12, 8)] {
+            let periods: Vec<String> = months(n)
+                .into_iter()
+                .map(|m| format!("{m:<chars$}").replace(' ', "0"))
+                .collect();
+            let values: Vec<Option<f64>> = (0..n).map(|i| Some(i as f64)).collect();
+            let svg = trend(&values, &periods, None, Unit::Number, "t");
+            let shown = labels(&svg);
+            assert_eq!(shown.first().map(|l| &l.1), periods.first(), "{svg}");
+            assert_eq!(shown.last().map(|l| &l.1), periods.last(), "{svg}");
+            if n >= 5 {
+                assert!(shown.len() >= 3, "a few between: {shown:?}");
+            }
+            let width = text_width(chars);
+            for pair in shown.windows(2) {
+                assert!(pair[1].0 - pair[0].0 >= width + LABEL_GAP, "{shown:?}");
+            }
+            for (x, _) in &shown {
+                // Inside the view box, to the rounding of a coordinate.
+                let (left, right) = (*x - width / 2.0, *x + width / 2.0);
+                assert!(left >= -0.1 && right <= WIDTH + 0.1, "{shown:?}");
+            }
+            assert!(svg.contains(&format!("height=\"{}\"", num(TREND_HEIGHT + AXIS_BAND))));
+        }
+        let twelve = trend(&[Some(1.0); 12], &months(12), None, Unit::Number, "t");
+        let shown: Vec<String> = labels(&twelve).into_iter().map(|l| l.1).collect();
+        assert_eq!(shown, ["2025-11", "2026-04", "2026-07", "2026-10"]);
     }
 
     #[test]

@@ -21,6 +21,7 @@ fn full_report() -> RunReport {
         description: Some("Share of the deals closed that were won.".into()),
         owner: Some("Sales director".into()),
         action: Some("Under 25 %: review lead qualification.".into()),
+        ..Default::default()
     }];
     let win = &mut report.results[0];
     win.target = Some(Target {
@@ -93,6 +94,15 @@ fn the_page_is_deterministic_and_shows_each_kpi() {
         "Target <strong>38.0 %</strong> by 2026-12-31 · <span class=\"off\">off track</span>",
         ">82 %</text>",
         "<figcaption>Last 5 periods, to 2026-10</figcaption>",
+        // The trend's periods under it: the first and the last at least.
+        ">2026-06</text>",
+        ">2026-10</text>",
+        // Revenue is in euros.
+        "<span class=\"value\">€12,346</span>",
+        "▲ +€1,285 (+11.6 %)",
+        "<span class=\"previous\">vs €11,061 in 2026-10</span>",
+        // NPS has no earlier value.
+        "<span class=\"previous\">no earlier value</span>",
         "<h3>By region</h3>",
         "<dt>Owner</dt><dd>Sales director</dd><dt>Action</dt>",
         "No trend yet",
