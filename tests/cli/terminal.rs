@@ -143,7 +143,7 @@ fn tables_fit_columns_by_leaving_out_the_trend_then_the_previous_value() {
     ));
     assert_eq!(fitted.stderr, natural.stderr);
     // One line per row, but for the footnote and the period to date of Open tickets, whose
-    // `(to 2026-11-22)` goes onto a second line: long names are cut, not wrapped.
+    // `(to 2026-11-22)` goes onto a second line.
     assert_eq!(
         fitted.stdout.lines().count(),
         natural.stdout.lines().count() + 2
@@ -153,7 +153,14 @@ fn tables_fit_columns_by_leaving_out_the_trend_then_the_previous_value() {
         "{}",
         fitted.stdout
     );
-    assert!(fitted.stdout.contains('…'), "{}", fitted.stdout);
+    // Narrower, long names are cut, not wrapped.
+    let narrow = with_columns(&work, "85", &run);
+    assert!(widest(&narrow.stdout) <= 85, "{}", narrow.stdout);
+    assert!(narrow.stdout.contains('…'), "{}", narrow.stdout);
+    assert_eq!(
+        narrow.stdout.lines().count(),
+        natural.stdout.lines().count() + 2
+    );
 
     let check = ["check", "--as-of", "2026-11-22", "--no-archive"];
     let natural = work.run(&check);
