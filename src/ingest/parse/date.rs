@@ -7,7 +7,7 @@
 
 use super::leading_digits;
 use crate::value::MICROS_PER_DAY;
-use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime};
 
 /// Parses a date as days since 1970-01-01.
 ///
@@ -96,17 +96,26 @@ pub(super) fn datetime_trimmed(s: &str, pattern: Option<&str>) -> Option<i64> {
 fn pattern_date(s: &str, pattern: &str) -> Option<i32> {
     NaiveDate::parse_from_str(s, pattern)
         .ok()
+        .filter(|date| plausible_year(date.year(), pattern))
         .map(crate::value::days_from_date)
+}
+
+/// chrono reads `%Y` from one digit up, so `1/6/03` with `%m/%d/%Y` is 6 January of the year
+/// 3: a two-digit year (`%y`) misread. No CRM export holds a year before 1000; such a value is
+/// invalid, so that the guards name the format it reads with instead of a silent wrong date.
+fn plausible_year(year: i32, pattern: &str) -> bool {
+    year >= 1000 || !pattern.contains("%Y")
 }
 
 fn pattern_datetime(s: &str, pattern: &str) -> Option<i64> {
     if pattern.contains("%z") || pattern.contains(":z") || pattern.contains("%#z") {
         let parsed = DateTime::parse_from_str(s, pattern).ok()?;
-        return Some(parsed.naive_utc().and_utc().timestamp_micros());
+        let plausible = plausible_year(parsed.year(), pattern);
+        return plausible.then(|| parsed.naive_utc().and_utc().timestamp_micros());
     }
     if pattern_has_time(pattern) {
         let parsed = NaiveDateTime::parse_from_str(s, pattern).ok()?;
-        Some(parsed.and_utc().timestamp_micros())
+        plausible_year(parsed.year(), pattern).then(|| parsed.and_utc().timestamp_micros())
     } else {
         pattern_date(s, pattern).map(|days| i64::from(days) * MICROS_PER_DAY)
     }
@@ -338,6 +347,22 @@ pub(super) mod tests {
         for (text, expected) in cases {
             assert_eq!(parse_datetime(text, None), expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_two_digit_year_read_by_percent_capital_y_is_invalid() {
+        let mdy = Some("%m/%d/%Y");
+        assert_eq!(parse_date("1/6/03", mdy), None);
+        assert_eq!(parse_date("1/6/2003", mdy), Some(days(2003, 1, 6)));
+        assert_eq!(parse_datetime("1/6/03 10:30", Some("%m/%d/%Y %H:%M")), None);
+        assert_eq!(
+            parse_datetime("1/6/03 10:30 +0200", Some("%m/%d/%Y %H:%M %z")),
+            None
+        );
+        assert_eq!(
+            parse_date("1/6/03", Some("%m/%d/%y")),
+            Some(days(2003, 1, 6))
+        );
     }
 
     #[test]
