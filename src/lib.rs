@@ -14,6 +14,7 @@ pub mod error;
 pub mod formula;
 pub mod ingest;
 pub mod interrupt;
+pub mod measure;
 pub mod model;
 pub mod output;
 pub mod period;

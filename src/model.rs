@@ -3,63 +3,10 @@
 //! Renderers are pure functions over [`RunReport`]; they never compute, read files or look at
 //! the clock.
 
-use crate::config::Target;
-use crate::currency::Currency;
 use crate::engine::targets::Standing;
+pub use crate::measure::{Direction, Target, Unit};
 use crate::value::Value;
 use chrono::NaiveDate;
-
-/// How a value is displayed. Display only: the value itself is always a raw number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Unit {
-    #[default]
-    Number,
-    Percent,
-    /// An amount, in the currency given by `currency` (None: no sign is written).
-    Currency(Option<Currency>),
-    Days,
-    Hours,
-}
-
-impl Unit {
-    /// The unit as `kpis.toml`, JSON and CSV name it: `currency`, whatever the currency.
-    pub fn name(self) -> &'static str {
-        match self {
-            Unit::Number => "number",
-            Unit::Percent => "percent",
-            Unit::Currency(_) => "currency",
-            Unit::Days => "days",
-            Unit::Hours => "hours",
-        }
-    }
-
-    /// The unit for a reader: `currency (EUR)` when a currency is set, else its name.
-    pub fn describe(self) -> String {
-        match self {
-            Unit::Currency(Some(currency)) => format!("currency ({currency})"),
-            _ => self.name().to_string(),
-        }
-    }
-}
-
-/// Which way is good.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Direction {
-    #[default]
-    Up,
-    Down,
-    None,
-}
-
-impl Direction {
-    pub fn name(self) -> &'static str {
-        match self {
-            Direction::Up => "up",
-            Direction::Down => "down",
-            Direction::None => "none",
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {

@@ -23,7 +23,7 @@ pub use resolve::sort_by_place;
 
 use crate::currency::Currency;
 use crate::formula::Node;
-use crate::model::{Direction, Unit};
+pub use crate::measure::{Direction, Target, Unit};
 use crate::period::{Calendar, Frequency};
 use crate::value::DataType;
 use anyhow::{Context, Result};
@@ -181,12 +181,6 @@ pub struct Lookup {
     /// The share of source rows whose key must be found; below it the run stops (exit 4).
     /// None: any unmatched row is a warning.
     pub min_match: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Target {
-    pub value: f64,
-    pub by: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone)]
