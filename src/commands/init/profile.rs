@@ -62,15 +62,21 @@ pub struct Column {
 /// Reads and profiles one CSV file; any problem reading it is an error naming the file.
 pub fn profile(path: &Path) -> Result<Profile> {
     let encoding = detect_encoding(&head(path)?);
-    let sample = files::sample(path, encoding, 64 * 1024)?;
-    let Some(delimiter) = sniff::sniff_delimiter(&sample) else {
+    let input = files::Input::text(encoding);
+    let sample = files::sample(path, &input, 64 * 1024)?;
+    // A spreadsheet's text is comma-separated whatever its cells hold.
+    let sniffed = match files::is_spreadsheet(path) {
+        true if !sample.is_empty() => Some(b','),
+        _ => sniff::sniff_delimiter(&sample),
+    };
+    let Some(delimiter) = sniffed else {
         bail!(
             "{} is empty: a CSV export needs at least a header line",
             path.display()
         );
     };
-    let header = header::read_header(path, encoding, delimiter)?;
-    let values = sample_columns(path, encoding, delimiter, header.len())?;
+    let header = header::read_header(path, &input, delimiter)?;
+    let values = sample_columns(path, &input, delimiter, header.len())?;
     let (decimal, date_format) = best_format(&values);
     let format = field_format(decimal, date_format.clone());
     let columns = header
@@ -92,9 +98,9 @@ pub fn profile(path: &Path) -> Result<Profile> {
     })
 }
 
+/// The first bytes as read, decompressed (a spreadsheet's are its UTF-8 text).
 fn head(path: &Path) -> Result<Vec<u8>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file = files::open(path, &files::Input::text(Encoding::Utf8))?;
     let mut bytes = Vec::new();
     file.take(ENCODING_BYTES)
         .read_to_end(&mut bytes)
@@ -116,12 +122,12 @@ pub fn detect_encoding(bytes: &[u8]) -> Encoding {
 /// The values of each column in the first rows (the header and ragged rows left out).
 fn sample_columns(
     path: &Path,
-    encoding: Encoding,
+    input: &files::Input,
     delimiter: u8,
     width: usize,
 ) -> Result<Vec<Vec<String>>> {
     let mut columns = vec![Vec::new(); width];
-    let mut reader = files::csv_reader(path, encoding, delimiter)?;
+    let mut reader = files::csv_reader(path, input, delimiter)?;
     let mut record = csv::StringRecord::new();
     let mut rows = 0;
     // A bad line ends the sample: the types are inferred from the rows before it, and
