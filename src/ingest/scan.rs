@@ -68,15 +68,17 @@ fn scan_in_order<S: Sink>(
         let header_lines = skip_header(&mut reader, file)?;
         let shown = files::shown(file, &schema.input);
         let rows_before = stats.rows_read;
+        let size = std::fs::metadata(file).map_or(0, |m| m.len());
         let mut tick = |offset: u64, rows: u64| {
-            progress.set(done_bytes + offset, rows_before + rows);
+            // The offset is in the text read: past the file's size once it is decompressed.
+            progress.set(done_bytes + offset.min(size), rows_before + rows);
             Ok(crate::interrupt::check()?)
         };
         let stretch = decoder
             .read_stretch(&mut reader, u64::MAX, sink, dedup.as_mut(), &mut tick)
             .map_err(|e| located(e, &shown, header_lines))?;
         stats.absorb(stretch, &shown, header_lines);
-        done_bytes += std::fs::metadata(file).map_or(0, |m| m.len());
+        done_bytes += size;
         if sink.is_full() {
             break;
         }
