@@ -29,13 +29,8 @@ impl Ctx<'_> {
     pub(super) fn source(&self, name: &str, raw: &RawSource) -> Result<Source> {
         let at = self.at(raw.path.span().start);
         check_id(name, "source name").map_err(|e| anyhow!("{at}: {e}"))?;
-        let keys = FileKeys {
-            path: &raw.path,
-            delimiter: raw.delimiter.is_some(),
-            encoding: raw.encoding.is_some(),
-            sheet: raw.sheet.as_ref(),
-        };
-        self.check_file_keys(&format!("source `{name}`"), &keys)?;
+        let set = [raw.delimiter.is_some(), raw.encoding.is_some()];
+        self.check_file_keys(&format!("source `{name}`"), &raw.path, set, &raw.sheet)?;
         let decimal = match raw.decimal.as_ref().map(|d| d.get_ref().as_str()) {
             None | Some(".") => b'.',
             Some(",") => b',',
@@ -117,13 +112,9 @@ impl Ctx<'_> {
             ),
             m => m.as_ref().map(|m| *m.get_ref()),
         };
-        let keys = FileKeys {
-            path: &raw.path,
-            delimiter: raw.delimiter.is_some(),
-            encoding: raw.encoding.is_some(),
-            sheet: raw.sheet.as_ref(),
-        };
-        self.check_file_keys(&format!("lookup `{name}` of source `{source}`"), &keys)?;
+        let set = [raw.delimiter.is_some(), raw.encoding.is_some()];
+        let what = format!("lookup `{name}` of source `{source}`");
+        self.check_file_keys(&what, &raw.path, set, &raw.sheet)?;
         Ok(Lookup {
             name: name.to_string(),
             min_match,
@@ -137,13 +128,19 @@ impl Ctx<'_> {
     }
 
     /// The keys of a file's reading that its kind rules out: a spreadsheet has no delimiter
-    /// nor encoding (its cells are typed), a text file no sheet.
-    fn check_file_keys(&self, what: &str, keys: &FileKeys<'_>) -> Result<()> {
-        let path = Path::new(keys.path.get_ref());
-        let at = self.at(keys.path.span().start);
-        match spreadsheet_extension(path) {
+    /// nor encoding (its cells are typed), a text file no sheet. `set`: whether `delimiter`
+    /// and `encoding` are.
+    fn check_file_keys(
+        &self,
+        what: &str,
+        path: &Spanned<String>,
+        set: [bool; 2],
+        sheet: &Option<Spanned<String>>,
+    ) -> Result<()> {
+        let at = self.at(path.span().start);
+        match spreadsheet_extension(Path::new(path.get_ref())) {
             Some(ext) => {
-                for (key, set) in [("delimiter", keys.delimiter), ("encoding", keys.encoding)] {
+                for (key, set) in ["delimiter", "encoding"].into_iter().zip(set) {
                     if set {
                         bail!(
                             "{at}: {what}: `{key}` does not apply to a spreadsheet (.{ext}): its \
@@ -153,26 +150,18 @@ impl Ctx<'_> {
                 }
             }
             None => {
-                if let Some(sheet) = keys.sheet {
+                if let Some(sheet) = sheet {
                     bail!(
                         "{}: {what}: `sheet` applies only to a spreadsheet (.xlsx, .xls, .xlsb, \
                          .ods), and {} is not one; remove the key",
                         self.at(sheet.span().start),
-                        keys.path.get_ref()
+                        path.get_ref()
                     );
                 }
             }
         }
         Ok(())
     }
-}
-
-/// The keys of a source or lookup that depend on the kind of file it reads.
-struct FileKeys<'a> {
-    path: &'a Spanned<String>,
-    delimiter: bool,
-    encoding: bool,
-    sheet: Option<&'a Spanned<String>>,
 }
 
 /// The spreadsheet kind of a file or glob by its name (`.xlsx`, `.xls`, `.xlsb`, `.ods`, in any

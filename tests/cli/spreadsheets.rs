@@ -3,8 +3,8 @@
 //! giving the values of the sheet's CSV export; keys that do not apply are refused by name; the
 //! guards name the file, the sheet, the row and the column.
 
-use crate::compressed::{example, run_json};
-use crate::support::{repo_root, Workdir};
+use crate::compressed::run_json;
+use crate::support::{example, repo_root, Workdir, RUN_CSV};
 use crate::workbook::{xlsx, Sheet};
 
 /// The example's CSV file as text (the support export is windows-1252 and `;`-separated).
@@ -99,14 +99,7 @@ fn deals_work(sheet_line: &str, deals: &str) -> Workdir {
 }
 
 fn run_csv(work: &Workdir) -> crate::support::Output {
-    work.run(&[
-        "run",
-        "--as-of",
-        "2026-11-15",
-        "--no-archive",
-        "--format",
-        "csv",
-    ])
+    work.run(&RUN_CSV)
 }
 
 #[test]
