@@ -62,6 +62,26 @@ impl Compression {
     }
 }
 
+/// What a file that is not text seems to be, from its first bytes, for the hint of an error
+/// that finds it is not UTF-8: formats kpi does not decompress, and a workbook under another
+/// name.
+pub fn unread_format(path: &Path) -> Option<&'static str> {
+    let mut head = [0u8; 4];
+    File::open(path).ok()?.read_exact(&mut head).ok()?;
+    match &head {
+        [b'P', b'K', 3, 4] => Some(
+            "the file is a zip archive: a workbook (.xlsx, .ods) is read when its name ends so; \
+             another archive must be unzipped first",
+        ),
+        [b'B', b'Z', b'h', _] => Some("the file is bzip2-compressed: kpi reads gzip and zstd"),
+        [0xfd, b'7', b'z', b'X'] => Some("the file is xz-compressed: kpi reads gzip and zstd"),
+        [0xd0, 0xcf, 0x11, 0xe0] => {
+            Some("the file is an Excel 97-2003 workbook: it is read when its name ends in .xls")
+        }
+        _ => None,
+    }
+}
+
 /// The file's bytes, decompressed while read when its first bytes say it is compressed.
 pub fn decompressed(mut reader: BufReader<File>) -> io::Result<Box<dyn Read>> {
     let compression = Compression::of_bytes(reader.fill_buf()?);

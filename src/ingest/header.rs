@@ -1,6 +1,7 @@
 //! A file's header: the first record that is not blank, its names trimmed and checked, and
 //! where the data after it starts.
 
+use super::compressed;
 use super::files::{self, Input};
 use super::located::{located, unclosed_quote};
 use super::records::RecordReader;
@@ -99,9 +100,12 @@ pub(super) fn next_header<R: Read>(
             .map(|i| match std::str::from_utf8(record.field(i)) {
                 Ok(name) => Ok(name.trim().to_string()),
                 Err(_) => Err(anyhow!(
-                    "{}:{line}: the header is not valid UTF-8\n  hint: if the file comes from \
-                     Excel on Windows, set encoding = \"windows-1252\" on the source",
-                    path.display()
+                    "{}:{line}: the header is not valid UTF-8\n  hint: {}",
+                    path.display(),
+                    compressed::unread_format(path).unwrap_or(
+                        "if the file comes from Excel on Windows, set encoding = \
+                         \"windows-1252\" on the source"
+                    )
                 )),
             })
             .collect::<Result<_>>()?;

@@ -1,7 +1,7 @@
 //! Compressed exports (SPEC.md, "Inputs beyond plain CSV"): `.gz` and `.zst` files, and files
 //! whose first bytes say they are compressed whatever their name, read as the plain file is.
 
-use crate::support::{repo_root, Output, Workdir};
+use crate::support::{example, repo_root, Output, Workdir, RUN_CSV};
 use std::io::Write;
 
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -12,17 +12,6 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
 
 pub fn zstd(bytes: &[u8]) -> Vec<u8> {
     zstd::encode_all(bytes, 3).expect("zstd")
-}
-
-/// The bundled example in a work dir: kpis.toml and examples/data.
-pub fn example() -> Workdir {
-    let work = Workdir::new();
-    work.copy_dir(&repo_root().join("examples/data"), "examples/data");
-    work.write(
-        "kpis.toml",
-        std::fs::read(repo_root().join("kpis.toml")).expect("kpis.toml"),
-    );
-    work
 }
 
 /// `kpi run` of October 2026 as JSON, with `config`.
@@ -125,14 +114,7 @@ fn a_glob_mixes_plain_gzip_and_zstd_files_of_one_header() {
     work.write("data/deals_2.csv.gz", gzip(deals(10, 20).as_bytes()));
     work.write("data/deals_3.csv.zst", zstd(deals(30, 30).as_bytes()));
     work.write("data/deals_4.csv", gzip(deals(60, 40).as_bytes()));
-    let out = work.run(&[
-        "run",
-        "--as-of",
-        "2026-11-15",
-        "--no-archive",
-        "--format",
-        "csv",
-    ]);
+    let out = work.run(&RUN_CSV);
     out.expect_code(0);
     let sum: f64 = (0..100).map(|i| f64::from(i) + 0.5).sum();
     assert!(out.stdout.contains("deals,"), "{}", out.stdout);
@@ -187,4 +169,25 @@ fn duckdb_sql_reads_compressed_files_named_so_and_refuses_the_others_by_name() {
         "{}",
         out.stderr
     );
+}
+
+#[test]
+fn a_format_kpi_does_not_read_is_named_in_the_hint() {
+    let work = Workdir::new();
+    work.write("kpis.toml", DEALS);
+    // A bzip2 file and a workbook saved under a CSV name.
+    for (head, named) in [
+        (&b"BZh91AY&SY\xff\xfe"[..], "bzip2"),
+        (b"PK\x03\x04\x14\0\xff\xfe", "zip archive"),
+    ] {
+        work.write("data/deals_1.csv", head);
+        let out = work.run(&RUN_CSV);
+        out.expect_code(4);
+        assert!(
+            out.stderr.contains("the header is not valid UTF-8"),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(named), "{}", out.stderr);
+    }
 }
