@@ -245,3 +245,31 @@ fn init_reads_a_workbook_and_writes_a_source_without_delimiter_or_encoding() {
     let run = work.run(&["validate"]);
     run.expect_code(0);
 }
+
+#[test]
+fn a_glob_of_workbooks_reads_each_and_keeps_the_last_row_of_a_key() {
+    let work = Workdir::new();
+    let config = DEALS
+        .replace("deals.xlsx", "exports/deals-*.xlsx")
+        .replace("SHEET", "sheet = \"Deals\"\nkey = \"id\"");
+    work.write("kpis.toml", config);
+    // October's D3 is corrected in November's export: 300.25 becomes 50.
+    let november = "id,closed_at,amount,won\nD3,2026-10-31,50,true\nD5,2026-10-05,7,true\n";
+    for (month, csv) in [("2026-10", DEALS_CSV), ("2026-11", november)] {
+        let sheet = Sheet {
+            name: "Deals",
+            csv,
+            delimiter: b',',
+        };
+        work.write(&format!("exports/deals-{month}.xlsx"), xlsx(&[sheet], 0));
+    }
+    let out = run_csv(&work);
+    out.expect_code(0);
+    let row = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("won,"))
+        .unwrap_or_default();
+    // 100.5 (D1) + 50 (D3, corrected) + 7 (D5).
+    assert!(row.contains(",157.5,"), "{}", out.stdout);
+}
