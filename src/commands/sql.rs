@@ -94,9 +94,9 @@ fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<Strin
         "-- kpi sql --dialect {} --as-of {as_of} --period {}\n-- One row per result: kpi, period, dimensions, value, rows, parts. Export it as CSV\n-- and read it with: kpi run --as-of {as_of} --period {} --results FILE\n",
         args.dialect, selection.period, selection.period
     );
-    let windows_1252 = sources
-        .iter()
-        .any(|s| s.table.is_none() && s.schema.encoding == crate::config::Encoding::Windows1252);
+    let windows_1252 = sources.iter().any(|s| {
+        s.table.is_none() && s.schema.input.encoding == crate::config::Encoding::Windows1252
+    });
     if args.dialect == Dialect::DuckDb && windows_1252 {
         header += "-- A source is windows-1252: DuckDB reads it with its encodings extension, so run\n-- INSTALL encodings; LOAD encodings; first.\n";
     }
@@ -141,7 +141,7 @@ fn schema(source: &Source) -> Result<Schema, Error> {
                 source: source.name.clone(),
                 files: vec![],
                 delimiter: b',',
-                encoding: source.encoding,
+                input: crate::ingest::files::Input::of_source(source),
                 format: FieldFormat::default(),
                 header: source.columns.iter().map(|(n, _)| n.clone()).collect(),
                 columns: source.columns.clone(),

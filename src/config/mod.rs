@@ -20,6 +20,7 @@ pub use freshness::{FreshWithin, DEFAULT_MAX_ROW_DROP};
 pub use located::{Located, Origin};
 pub use order::fnv1a;
 pub use resolve::sort_by_place;
+pub use source::spreadsheet_extension;
 
 use crate::currency::Currency;
 use crate::formula::Node;
@@ -156,6 +157,8 @@ pub struct Source {
     pub delimiter: Option<u8>,
     pub decimal: u8,
     pub encoding: Encoding,
+    /// The sheet of a spreadsheet source; None: its first sheet.
+    pub sheet: Option<String>,
     pub date_format: Option<String>,
     pub null_values: Vec<String>,
     pub key: Option<String>,
@@ -178,6 +181,8 @@ pub struct Lookup {
     pub columns: Vec<String>,
     pub delimiter: Option<u8>,
     pub encoding: Encoding,
+    /// The sheet of a spreadsheet lookup; None: its first sheet.
+    pub sheet: Option<String>,
     /// The share of source rows whose key must be found; below it the run stops (exit 4).
     /// None: any unmatched row is a warning.
     pub min_match: Option<f64>,

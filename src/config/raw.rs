@@ -59,6 +59,7 @@ pub struct RawSource {
     pub delimiter: Option<Spanned<String>>,
     pub decimal: Option<Spanned<String>>,
     pub encoding: Option<RawEncoding>,
+    pub sheet: Option<Spanned<String>>,
     pub date_format: Option<String>,
     pub null_values: Option<Vec<String>>,
     pub key: Option<String>,
@@ -93,6 +94,7 @@ pub struct RawLookup {
     pub columns: Vec<String>,
     pub delimiter: Option<Spanned<String>>,
     pub encoding: Option<RawEncoding>,
+    pub sheet: Option<Spanned<String>>,
     pub min_match: Option<Spanned<f64>>,
 }
 

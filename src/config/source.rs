@@ -29,6 +29,8 @@ impl Ctx<'_> {
     pub(super) fn source(&self, name: &str, raw: &RawSource) -> Result<Source> {
         let at = self.at(raw.path.span().start);
         check_id(name, "source name").map_err(|e| anyhow!("{at}: {e}"))?;
+        let set = [raw.delimiter.is_some(), raw.encoding.is_some()];
+        self.check_file_keys(&format!("source `{name}`"), &raw.path, set, &raw.sheet)?;
         let decimal = match raw.decimal.as_ref().map(|d| d.get_ref().as_str()) {
             None | Some(".") => b'.',
             Some(",") => b',',
@@ -64,6 +66,7 @@ impl Ctx<'_> {
             delimiter: self.delimiter(&raw.delimiter)?,
             decimal,
             encoding: encoding(raw.encoding),
+            sheet: raw.sheet.as_ref().map(|s| s.get_ref().clone()),
             date_format: raw.date_format.clone().filter(|f| f != "auto"),
             null_values: raw
                 .null_values
@@ -109,6 +112,9 @@ impl Ctx<'_> {
             ),
             m => m.as_ref().map(|m| *m.get_ref()),
         };
+        let set = [raw.delimiter.is_some(), raw.encoding.is_some()];
+        let what = format!("lookup `{name}` of source `{source}`");
+        self.check_file_keys(&what, &raw.path, set, &raw.sheet)?;
         Ok(Lookup {
             name: name.to_string(),
             min_match,
@@ -117,8 +123,54 @@ impl Ctx<'_> {
             columns: raw.columns.clone(),
             delimiter: self.delimiter(&raw.delimiter)?,
             encoding: encoding(raw.encoding),
+            sheet: raw.sheet.as_ref().map(|s| s.get_ref().clone()),
         })
     }
+
+    /// The keys of a file's reading that its kind rules out: a spreadsheet has no delimiter
+    /// nor encoding (its cells are typed), a text file no sheet. `set`: whether `delimiter`
+    /// and `encoding` are.
+    fn check_file_keys(
+        &self,
+        what: &str,
+        path: &Spanned<String>,
+        set: [bool; 2],
+        sheet: &Option<Spanned<String>>,
+    ) -> Result<()> {
+        let at = self.at(path.span().start);
+        match spreadsheet_extension(Path::new(path.get_ref())) {
+            Some(ext) => {
+                for (key, set) in ["delimiter", "encoding"].into_iter().zip(set) {
+                    if set {
+                        bail!(
+                            "{at}: {what}: `{key}` does not apply to a spreadsheet (.{ext}): its \
+                             cells are read typed; remove the key"
+                        );
+                    }
+                }
+            }
+            None => {
+                if let Some(sheet) = sheet {
+                    bail!(
+                        "{}: {what}: `sheet` applies only to a spreadsheet (.xlsx, .xls, .xlsb, \
+                         .ods), and {} is not one; remove the key",
+                        self.at(sheet.span().start),
+                        path.get_ref()
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The spreadsheet kind of a file or glob by its name (`.xlsx`, `.xls`, `.xlsb`, `.ods`, in any
+/// case); None for any other file, read as CSV (compressed or not).
+pub fn spreadsheet_extension(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    ["xlsx", "xlsm", "xls", "xlsb", "ods"]
+        .into_iter()
+        .find(|known| *known == ext)
 }
 
 fn encoding(e: Option<RawEncoding>) -> Encoding {

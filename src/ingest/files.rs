@@ -1,6 +1,9 @@
-//! Opening a source's files: glob expansion, encoding, BOM, and the CSV reader settings.
+//! Opening a source's files: glob expansion, decompression, spreadsheets as CSV text,
+//! encoding, BOM, and the CSV reader settings.
 
-use crate::config::Encoding;
+use super::compressed::{self, Compression};
+use super::spreadsheet::{self, CellText};
+use crate::config::{spreadsheet_extension, Encoding, Source};
 use anyhow::{bail, Context, Result};
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -32,13 +35,77 @@ pub fn expand(pattern: &Path, source: &str) -> Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-/// A byte stream of the file as UTF-8: windows-1252 and latin-1 are transcoded while streaming,
-/// and a UTF-8 byte-order mark is dropped. UTF-8 is passed through untouched so that invalid
-/// bytes are reported (with their line) instead of silently replaced.
-pub fn open(path: &Path, encoding: Encoding) -> Result<Box<dyn Read>> {
+/// How a source's (or a lookup's) files are read: the encoding of a CSV file; for a
+/// spreadsheet, the sheet and how its typed cells are written as text.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub encoding: Encoding,
+    /// None: the first sheet.
+    pub sheet: Option<String>,
+    pub cells: CellText,
+}
+
+impl Input {
+    /// How the files of `source` are read.
+    pub fn of_source(source: &Source) -> Input {
+        Input {
+            encoding: source.encoding,
+            sheet: source.sheet.clone(),
+            cells: CellText {
+                decimal: source.decimal,
+                date_format: source.date_format.clone(),
+            },
+        }
+    }
+
+    /// A CSV file in `encoding` (a spreadsheet: its first sheet, ISO dates).
+    pub fn text(encoding: Encoding) -> Input {
+        Input {
+            encoding,
+            sheet: None,
+            cells: CellText::default(),
+        }
+    }
+}
+
+/// Whether a file is a spreadsheet, by its name.
+pub fn is_spreadsheet(path: &Path) -> bool {
+    spreadsheet_extension(path).is_some()
+}
+
+/// Whether a file can be read in byte ranges: a plain text file, neither compressed nor a
+/// spreadsheet.
+pub fn is_splittable(path: &Path) -> bool {
+    !is_spreadsheet(path) && matches!(Compression::of_file(path), Ok(Compression::Plain))
+}
+
+/// The file as messages name it: a spreadsheet with its sheet, as line numbers there are the
+/// sheet's row numbers.
+pub fn shown(path: &Path, input: &Input) -> PathBuf {
+    if !is_spreadsheet(path) {
+        return path.to_path_buf();
+    }
+    let sheet = match &input.sheet {
+        Some(name) => format!("sheet `{name}`"),
+        None => "first sheet".to_string(),
+    };
+    PathBuf::from(format!("{} ({sheet})", path.display()))
+}
+
+/// A byte stream of the file as UTF-8 CSV text: a spreadsheet's sheet as the text of its CSV
+/// export; a gzip or zstd file (told by its first bytes) decompressed while streaming;
+/// windows-1252 and latin-1 transcoded while streaming, and a UTF-8 byte-order mark dropped.
+/// UTF-8 is passed through untouched so that invalid bytes are reported (with their line)
+/// instead of silently replaced.
+pub fn open(path: &Path, input: &Input) -> Result<Box<dyn Read>> {
+    if is_spreadsheet(path) {
+        let sheet = spreadsheet::open(path, input.sheet.as_deref(), &input.cells)?;
+        return Ok(Box::new(sheet));
+    }
     let file = File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    let reader = BufReader::with_capacity(1 << 16, file);
-    Ok(match encoding {
+    let reader = compressed::decompressed(BufReader::with_capacity(1 << 16, file))
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(match input.encoding {
         Encoding::Utf8 => Box::new(SkipBom::new(reader)),
         // WHATWG maps latin-1 labels to windows-1252, a superset for every printable character.
         Encoding::Windows1252 | Encoding::Latin1 => Box::new(
@@ -51,9 +118,9 @@ pub fn open(path: &Path, encoding: Encoding) -> Result<Box<dyn Read>> {
 }
 
 /// The first bytes of a file (decoded), for sniffing the delimiter.
-pub fn sample(path: &Path, encoding: Encoding, size: usize) -> Result<Vec<u8>> {
+pub fn sample(path: &Path, input: &Input, size: usize) -> Result<Vec<u8>> {
     let mut buf = Vec::with_capacity(size);
-    open(path, encoding)?
+    open(path, input)?
         .take(size as u64)
         .read_to_end(&mut buf)
         .with_context(|| format!("cannot read {}", path.display()))?;
@@ -62,17 +129,13 @@ pub fn sample(path: &Path, encoding: Encoding, size: usize) -> Result<Vec<u8>> {
 
 /// A CSV reader over a file: no header handling (we read it ourselves), ragged rows allowed
 /// (we count them), double quotes as Excel writes them.
-pub fn csv_reader(
-    path: &Path,
-    encoding: Encoding,
-    delimiter: u8,
-) -> Result<csv::Reader<Box<dyn Read>>> {
+pub fn csv_reader(path: &Path, input: &Input, delimiter: u8) -> Result<csv::Reader<Box<dyn Read>>> {
     Ok(csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
         .buffer_capacity(1 << 16)
-        .from_reader(open(path, encoding)?))
+        .from_reader(open(path, input)?))
 }
 
 /// Drops a leading UTF-8 byte-order mark.

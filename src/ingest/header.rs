@@ -1,10 +1,11 @@
 //! A file's header: the first record that is not blank, its names trimmed and checked, and
 //! where the data after it starts.
 
-use super::files;
+use super::compressed;
+use super::files::{self, Input};
 use super::located::{located, unclosed_quote};
 use super::records::RecordReader;
-use crate::config::Encoding;
+use super::sniff;
 use anyhow::{anyhow, bail, Result};
 use std::io::Read;
 use std::path::Path;
@@ -13,8 +14,8 @@ use std::path::Path;
 /// it are skipped, as they are between rows (a user sees no header there, and a spreadsheet
 /// export may start with one); a file with no other line has no header, which is an error, not
 /// an empty source.
-pub fn read_header(path: &Path, encoding: Encoding, delimiter: u8) -> Result<Vec<String>> {
-    let mut reader = RecordReader::new(files::open(path, encoding)?, delimiter);
+pub fn read_header(path: &Path, input: &Input, delimiter: u8) -> Result<Vec<String>> {
+    let mut reader = RecordReader::new(files::open(path, input)?, delimiter);
     let Some(found) = next_header(&mut reader, path)? else {
         let size = std::fs::metadata(path).map_or(0, |m| m.len());
         if size == 0 {
@@ -52,6 +53,19 @@ pub fn read_header(path: &Path, encoding: Encoding, delimiter: u8) -> Result<Vec
     Ok(header)
 }
 
+/// The delimiter of a file: the configured one, else guessed from its first 64 KB (a comma
+/// when nothing tells); a spreadsheet's text is comma-separated.
+pub fn delimiter(path: &Path, input: &Input, configured: Option<u8>) -> Result<u8> {
+    if files::is_spreadsheet(path) {
+        return Ok(b',');
+    }
+    if let Some(d) = configured {
+        return Ok(d);
+    }
+    let sample = files::sample(path, input, 64 * 1024)?;
+    Ok(sniff::sniff_delimiter(&sample).unwrap_or(b','))
+}
+
 /// A file's header record, where `read_header` finds it.
 pub(super) struct HeaderRecord {
     /// The names, trimmed.
@@ -86,9 +100,12 @@ pub(super) fn next_header<R: Read>(
             .map(|i| match std::str::from_utf8(record.field(i)) {
                 Ok(name) => Ok(name.trim().to_string()),
                 Err(_) => Err(anyhow!(
-                    "{}:{line}: the header is not valid UTF-8\n  hint: if the file comes from \
-                     Excel on Windows, set encoding = \"windows-1252\" on the source",
-                    path.display()
+                    "{}:{line}: the header is not valid UTF-8\n  hint: {}",
+                    path.display(),
+                    compressed::unread_format(path).unwrap_or(
+                        "if the file comes from Excel on Windows, set encoding = \
+                         \"windows-1252\" on the source"
+                    )
                 )),
             })
             .collect::<Result<_>>()?;

@@ -94,7 +94,7 @@ pub(super) fn for_sample_rows(
     mut each: impl FnMut(&Path, u64, &Record<'_>) -> bool,
 ) -> Result<bool> {
     for path in files {
-        let Ok(input) = files::open(path, source.encoding) else {
+        let Ok(input) = files::open(path, &files::Input::of_source(source)) else {
             return Ok(false);
         };
         let mut reader = RecordReader::new(input, delimiter);

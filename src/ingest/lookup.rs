@@ -1,11 +1,13 @@
 //! Lookup tables: a small CSV loaded once and joined to each row of a source by key.
 
-use super::header::{next_header, read_header};
+use super::files::{self, Input};
+use super::header::{self, next_header, read_header};
 use super::located::{located, unclosed_quote};
 use super::mismatch::{find_column, mismatch_with_hint};
 use super::parse::{is_null, parse_field, FieldFormat};
 use super::records::RecordReader;
-use super::{files, sniff};
+use super::sniff;
+use super::spreadsheet::CellText;
 use crate::config::Lookup;
 use crate::value::{DataType, Value};
 use anyhow::{Context, Result};
@@ -76,16 +78,17 @@ impl LookupTable {
     /// Loads the lookup file. A key that appears twice keeps its last row, like a source key.
     pub fn load(lookup: &Lookup, on: usize, format: &FieldFormat) -> Result<LookupTable> {
         let what = format!("lookup `{}`", lookup.name);
-        let delimiter = match lookup.delimiter {
-            Some(d) => d,
-            None => sniff::sniff_delimiter(
-                &files::sample(&lookup.path, lookup.encoding, 64 * 1024)
-                    .with_context(|| what.clone())?,
-            )
-            .unwrap_or(b','),
+        let input = Input {
+            encoding: lookup.encoding,
+            sheet: lookup.sheet.clone(),
+            cells: CellText {
+                decimal: format.decimal,
+                date_format: format.date_format.clone(),
+            },
         };
-        let header =
-            read_header(&lookup.path, lookup.encoding, delimiter).with_context(|| what.clone())?;
+        let delimiter = header::delimiter(&lookup.path, &input, lookup.delimiter)
+            .with_context(|| what.clone())?;
+        let header = read_header(&lookup.path, &input, delimiter).with_context(|| what.clone())?;
         let hint = lookup
             .delimiter
             .and_then(|d| sniff::delimiter_hint(&header, d, &lookup.path));
@@ -96,7 +99,7 @@ impl LookupTable {
             .iter()
             .map(|c| find_column(&header, c, &lookup.name, "columns").map_err(with_hint))
             .collect::<Result<_>>()?;
-        let raw = read_all(&lookup.path, lookup.encoding, delimiter, &header)?;
+        let raw = read_all(&lookup.path, &input, delimiter, &header)?;
         let columns: Vec<(String, DataType)> = wanted
             .iter()
             .map(|&i| {
@@ -147,18 +150,19 @@ impl LookupTable {
 /// is malformed, as in a source.
 fn read_all(
     path: &std::path::Path,
-    encoding: crate::config::Encoding,
+    input: &Input,
     delimiter: u8,
     header: &[String],
 ) -> Result<Vec<Vec<String>>> {
-    let mut reader = RecordReader::new(files::open(path, encoding)?, delimiter);
+    let mut reader = RecordReader::new(files::open(path, input)?, delimiter);
     let mut lines = next_header(&mut reader, path)?.map_or(0, |h| h.lines);
     let mut out = Vec::new();
     let cannot_read = |e| anyhow::anyhow!("{}: cannot read: {e}", path.display());
     while let Some(record) = reader.next_record().map_err(cannot_read)? {
         let line = lines + 1 + record.blank_lines_before();
         lines += record.line_breaks();
-        unclosed_quote(&record, line, header).map_err(|e| located(e, path, 0))?;
+        unclosed_quote(&record, line, header)
+            .map_err(|e| located(e, &files::shown(path, input), 0))?;
         if record.len() != header.len() {
             continue;
         }

@@ -1,6 +1,9 @@
 //! Ingestion: CSV exports → typed rows, streamed.
 //!
 //! One job a module; each imports only those listed before it (the graph has no cycle):
+//! - `mismatch`: columns the configuration names, found in a header (else exit 3).
+//! - `compressed`: gzip and zstd files, told by their first bytes, decompressed as a stream.
+//! - `spreadsheet`: a sheet of a workbook, as the text of its CSV export.
 //! - `files`: finds a source's files, opens and decodes them.
 //! - `records`: splits bytes into records (fields, lines, quotes).
 //! - `parse`: reads one field as a value of a type.
@@ -9,7 +12,6 @@
 //! - `quality`: what a pass counts about values and problems, with where they were.
 //! - `sink`: where a pass's rows go, and a sink's refusal to take more.
 //! - `located`: errors at a line of a file (an unclosed quote, say), and their message.
-//! - `mismatch`: columns the configuration names, found in a header (else exit 3).
 //! - `header`: reads a file's header, and where its data starts.
 //! - `infer`: the column types, declared or inferred from the first rows.
 //! - `lookup`: lookup tables, loaded once, joined by key.
@@ -21,6 +23,7 @@
 //! - `scan`: the streaming pass over a source (`chunks`, or one thread in order).
 
 mod chunks;
+pub mod compressed;
 pub mod date_guess;
 pub mod files;
 pub mod header;
@@ -36,6 +39,7 @@ pub mod scan;
 pub mod schema;
 mod sink;
 pub mod sniff;
+pub mod spreadsheet;
 mod stats;
 mod time_columns;
 

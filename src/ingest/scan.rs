@@ -33,7 +33,10 @@ pub fn scan<S: Sink>(
 ) -> Result<(S, ScanStats)> {
     let decoder = RowDecoder::new(schema, used);
     let mut stats = ScanStats::new(schema, used);
-    let splittable = schema.key.is_none() && schema.encoding == Encoding::Utf8;
+    // A compressed stream or a spreadsheet has no byte offset to start a stretch at.
+    let splittable = schema.key.is_none()
+        && schema.input.encoding == Encoding::Utf8
+        && schema.files.iter().all(|f| files::is_splittable(f));
     let sink = if threads > 1 && splittable {
         chunks::scan_split(schema, &decoder, threads, progress, new_sink, &mut stats)?
     } else {
@@ -61,18 +64,21 @@ fn scan_in_order<S: Sink>(
     };
     let mut done_bytes = 0;
     for file in &schema.files {
-        let mut reader = RecordReader::new(files::open(file, schema.encoding)?, schema.delimiter);
+        let mut reader = RecordReader::new(files::open(file, &schema.input)?, schema.delimiter);
         let header_lines = skip_header(&mut reader, file)?;
+        let shown = files::shown(file, &schema.input);
         let rows_before = stats.rows_read;
+        let size = std::fs::metadata(file).map_or(0, |m| m.len());
         let mut tick = |offset: u64, rows: u64| {
-            progress.set(done_bytes + offset, rows_before + rows);
+            // The offset is in the text read: past the file's size once it is decompressed.
+            progress.set(done_bytes + offset.min(size), rows_before + rows);
             Ok(crate::interrupt::check()?)
         };
         let stretch = decoder
             .read_stretch(&mut reader, u64::MAX, sink, dedup.as_mut(), &mut tick)
-            .map_err(|e| located(e, file, header_lines))?;
-        stats.absorb(stretch, file, header_lines);
-        done_bytes += std::fs::metadata(file).map_or(0, |m| m.len());
+            .map_err(|e| located(e, &shown, header_lines))?;
+        stats.absorb(stretch, &shown, header_lines);
+        done_bytes += size;
         if sink.is_full() {
             break;
         }
@@ -98,10 +104,10 @@ fn first_pass(schema: &Schema, key: usize) -> Result<Dedup> {
         ordinal: 0,
     };
     for file in &schema.files {
-        let mut reader = RecordReader::new(files::open(file, schema.encoding)?, schema.delimiter);
+        let mut reader = RecordReader::new(files::open(file, &schema.input)?, schema.delimiter);
         let header_lines = skip_header(&mut reader, file)?;
         last_row_per_key(&mut reader, &schema.header, key, &mut dedup)
-            .map_err(|e| located(e, file, header_lines))?;
+            .map_err(|e| located(e, &files::shown(file, &schema.input), header_lines))?;
     }
     dedup.ordinal = 0;
     Ok(dedup)

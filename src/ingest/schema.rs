@@ -2,24 +2,25 @@
 //! types (declared, else inferred from a sample: `infer`) and lookup tables. What its KPIs'
 //! time columns hold is checked in `time_columns`.
 
-use super::files;
-use super::header::read_header;
+use super::files::{self, Input};
+use super::header::{self, read_header};
 use super::infer;
 use super::lookup::LookupTable;
-use super::mismatch::{find_column, mismatch_with_hint};
+use super::mismatch::{find_column, mismatch_with_hint, ConfigMismatch};
 use super::parse::FieldFormat;
 use super::sniff;
-use crate::config::{Encoding, Source};
+use crate::config::Source;
 use crate::value::DataType;
 use anyhow::{bail, Result};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug)]
 pub struct Schema {
     pub source: String,
     pub files: Vec<PathBuf>,
     pub delimiter: u8,
-    pub encoding: Encoding,
+    /// How the files are read: encoding, or sheet and cell text.
+    pub input: Input,
     pub format: FieldFormat,
     /// Columns of the files, in header order.
     pub header: Vec<String>,
@@ -42,17 +43,16 @@ impl Schema {
     /// Reads the headers and a sample of `source`, and loads its lookups.
     pub fn open(source: &Source) -> Result<Schema> {
         let files = files::expand(&source.path, &source.name)?;
-        let delimiter = match source.delimiter {
-            Some(d) => d,
-            None => sniff_file(&files[0], source.encoding)?,
-        };
-        let header = read_header(&files[0], source.encoding, delimiter)?;
+        one_kind(&files, &source.name)?;
+        let input = Input::of_source(source);
+        let delimiter = header::delimiter(&files[0], &input, source.delimiter)?;
+        let header = read_header(&files[0], &input, delimiter)?;
         let delimiter_hint = source
             .delimiter
             .and_then(|d| sniff::delimiter_hint(&header, d, &files[0]));
         let with_hint = |e| mismatch_with_hint(e, delimiter_hint.as_deref());
         for other in &files[1..] {
-            let h = read_header(other, source.encoding, delimiter)?;
+            let h = read_header(other, &input, delimiter)?;
             if h != header {
                 bail!(
                     "source `{}`: {} has a different header than {}\n  expected: {}\n  found:    {}",
@@ -98,7 +98,7 @@ impl Schema {
             source: source.name.clone(),
             files,
             delimiter,
-            encoding: source.encoding,
+            input,
             format,
             header,
             columns,
@@ -114,14 +114,23 @@ impl Schema {
 /// The header of a source's first file alone (to explain an error about its columns).
 pub fn peek_header(source: &Source) -> Result<Vec<String>> {
     let files = files::expand(&source.path, &source.name)?;
-    let delimiter = match source.delimiter {
-        Some(d) => d,
-        None => sniff_file(&files[0], source.encoding)?,
-    };
-    read_header(&files[0], source.encoding, delimiter)
+    let input = Input::of_source(source);
+    let delimiter = header::delimiter(&files[0], &input, source.delimiter)?;
+    read_header(&files[0], &input, delimiter)
 }
 
-fn sniff_file(path: &Path, encoding: Encoding) -> Result<u8> {
-    let sample = files::sample(path, encoding, 64 * 1024)?;
-    Ok(sniff::sniff_delimiter(&sample).unwrap_or(b','))
+/// A glob may mix plain and compressed CSV files, not CSV files and spreadsheets: they differ
+/// in the keys that apply (a delimiter, a sheet).
+fn one_kind(files: &[PathBuf], source: &str) -> Result<()> {
+    let spreadsheet = files.iter().find(|f| files::is_spreadsheet(f));
+    let text = files.iter().find(|f| !files::is_spreadsheet(f));
+    if let (Some(spreadsheet), Some(text)) = (spreadsheet, text) {
+        bail!(ConfigMismatch(format!(
+            "source `{source}`: its files mix spreadsheets and CSV files ({} and {}): make \
+             the path match one kind",
+            spreadsheet.display(),
+            text.display()
+        )));
+    }
+    Ok(())
 }

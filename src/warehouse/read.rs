@@ -7,6 +7,7 @@ use super::numbers::number;
 use super::Refusal;
 use super::{FALSE_WORDS, TRUE_WORDS};
 use crate::config::Encoding;
+use crate::ingest::compressed::Compression;
 use crate::ingest::lookup::LookupTable;
 use crate::ingest::parse::FieldFormat;
 use crate::ingest::schema::Schema;
@@ -35,6 +36,7 @@ pub fn source_rows(
     if schema.files.is_empty() {
         return Err(format!("source `{}` has no file to read", schema.source));
     }
+    readable_by_duckdb(&schema.files, &format!("source `{}`", schema.source))?;
     // Cells are decoded, trimmed and nulled once (inner select), then typed (outer select).
     let header_width = schema.header.len();
     let mut cells = Vec::new();
@@ -71,7 +73,7 @@ pub fn source_rows(
             d,
             &schema.files,
             schema.delimiter,
-            schema.encoding,
+            schema.input.encoding,
             header_width,
             schema.key
         )
@@ -100,6 +102,32 @@ fn lookup_of(schema: &Schema, mut n: usize) -> Option<(usize, &str)> {
         }
     }
     None
+}
+
+/// DuckDB's read_csv reads CSV files, plain or compressed, telling the compression by the
+/// file's name: a spreadsheet, or a compressed file not named so, is refused by name.
+fn readable_by_duckdb(files: &[PathBuf], what: &str) -> Result<(), Refusal> {
+    for file in files {
+        if let Some(ext) = crate::config::spreadsheet_extension(file) {
+            return Err(format!(
+                "spreadsheet {what} (.{ext}): DuckDB's read_csv does not read {}; set table = \"schema.name\" on the source, or export the sheet as CSV",
+                file.display()
+            ));
+        }
+        let compression = Compression::of_file(file).unwrap_or(Compression::Plain);
+        let named = |ext: &str| {
+            file.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case(ext))
+        };
+        if let Some(ext) = compression.extension().filter(|ext| !named(ext)) {
+            return Err(format!(
+                "{what}: {} is {}-compressed but not named .{ext}, and DuckDB tells compression by the name; rename it",
+                file.display(),
+                compression.name()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `read_csv(...)` of every file as text, in file order, with each row's ordinal; rows sharing
@@ -151,6 +179,10 @@ fn lookup_rows(
     source: &str,
 ) -> Result<String, Refusal> {
     let file = &lookup.file;
+    readable_by_duckdb(
+        std::slice::from_ref(&file.path),
+        &format!("lookup `{}` of source `{source}`", lookup.name),
+    )?;
     let scan = read_csv(
         d,
         std::slice::from_ref(&file.path),

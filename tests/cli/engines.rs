@@ -184,6 +184,29 @@ fn duckdb_gives_kpis_values_for_the_example() {
 }
 
 #[test]
+fn duckdb_reads_gzip_and_zstd_exports_itself() {
+    let work = example();
+    let mut config = work.read("kpis.toml");
+    for (n, name) in ["opportunities", "accounts", "leads", "tickets", "orders"]
+        .iter()
+        .enumerate()
+    {
+        let plain = format!("examples/data/{name}.csv");
+        let bytes = std::fs::read(work.path().join(&plain)).expect("example");
+        let (packed, ending) = match n % 2 {
+            0 => (crate::compressed::gzip(&bytes), "gz"),
+            _ => (crate::compressed::zstd(&bytes), "zst"),
+        };
+        work.write(&format!("{plain}.{ending}"), packed);
+        config = config.replace(&format!("{plain}\""), &format!("{plain}.{ending}\""));
+    }
+    work.write("packed.toml", config);
+    let run = |q: &str, out: &str| duckdb(&work, "run", q, out);
+    let compared = check_periods(&work, "packed.toml", "duckdb", &EXAMPLE_DATES[..1], &run);
+    assert!(compared > 80, "{compared} results");
+}
+
+#[test]
 fn duckdb_reads_messy_exports_as_kpi_does() {
     let work = fixture();
     let run = |q: &str, out: &str| duckdb(&work, "run", q, out);

@@ -41,14 +41,7 @@ fn work(lookup_extra: &str) -> Workdir {
     work
 }
 
-const RUN: [&str; 6] = [
-    "run",
-    "--as-of",
-    "2026-11-15",
-    "--no-archive",
-    "--format",
-    "csv",
-];
+const RUN: [&str; 6] = crate::support::RUN_CSV;
 
 #[test]
 fn unmatched_keys_are_warned_with_the_most_frequent_first() {

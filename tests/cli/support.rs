@@ -110,6 +110,27 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// `kpi run` of October 2026 as CSV, without the archive.
+pub const RUN_CSV: [&str; 6] = [
+    "run",
+    "--as-of",
+    "2026-11-15",
+    "--no-archive",
+    "--format",
+    "csv",
+];
+
+/// The bundled example in a work dir: kpis.toml and examples/.
+pub fn example() -> Workdir {
+    let work = Workdir::new();
+    work.copy_dir(&repo_root().join("examples"), "examples");
+    work.write(
+        "kpis.toml",
+        std::fs::read(repo_root().join("kpis.toml")).expect("kpis.toml"),
+    );
+    work
+}
+
 /// The repository root (for the bundled kpis.toml and examples).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

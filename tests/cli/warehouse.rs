@@ -3,7 +3,7 @@
 //! dimensions, value and rows (and optionally parts) — the archive's KPI files have them all,
 //! so the archive of a backfill is a faithful stand-in for a warehouse's answer.
 
-use crate::support::{repo_root, Output, Workdir};
+use crate::support::{example, Output, Workdir};
 
 /// The monthly source KPIs of the bundled example (and a derived one made of two of them).
 const KPIS: [&str; 5] = [
@@ -13,16 +13,6 @@ const KPIS: [&str; 5] = [
     "won_accounts",
     "revenue_per_customer",
 ];
-
-fn example() -> Workdir {
-    let work = Workdir::new();
-    work.copy_dir(&repo_root().join("examples"), "examples");
-    work.write(
-        "kpis.toml",
-        std::fs::read_to_string(repo_root().join("kpis.toml")).expect("kpis.toml"),
-    );
-    work
-}
 
 fn run_json(work: &Workdir, extra: &[&str]) -> serde_json::Value {
     let mut args = vec![

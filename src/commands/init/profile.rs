@@ -55,15 +55,21 @@ pub struct Column {
 /// Reads and profiles one CSV file; any problem reading it is an error naming the file.
 pub fn profile(path: &Path) -> Result<Profile> {
     let encoding = detect_encoding(&head(path)?);
-    let sample = files::sample(path, encoding, 64 * 1024)?;
-    let Some(delimiter) = sniff::sniff_delimiter(&sample) else {
+    let input = files::Input::text(encoding);
+    let sample = files::sample(path, &input, 64 * 1024)?;
+    // A spreadsheet's text is comma-separated whatever its cells hold.
+    let sniffed = match files::is_spreadsheet(path) {
+        true if !sample.is_empty() => Some(b','),
+        _ => sniff::sniff_delimiter(&sample),
+    };
+    let Some(delimiter) = sniffed else {
         bail!(
             "{} is empty: a CSV export needs at least a header line",
             path.display()
         );
     };
-    let header = header::read_header(path, encoding, delimiter)?;
-    let values = sample_columns(path, encoding, delimiter, &header)?;
+    let header = header::read_header(path, &input, delimiter)?;
+    let values = sample_columns(path, &input, delimiter, &header)?;
     let (decimal, date_format) = best_format(&values);
     let format = field_format(decimal, date_format.clone());
     let columns = header
@@ -115,9 +121,9 @@ fn digits_only(values: &[String], format: &FieldFormat) -> bool {
         && present.all(|v| crate::ingest::parse::parse_number(v, format.decimal).is_some())
 }
 
+/// The first bytes as read, decompressed (a spreadsheet's are its UTF-8 text).
 fn head(path: &Path) -> Result<Vec<u8>> {
-    let file =
-        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    let file = files::open(path, &files::Input::text(Encoding::Utf8))?;
     let mut bytes = Vec::new();
     file.take(ENCODING_BYTES)
         .read_to_end(&mut bytes)
@@ -140,7 +146,7 @@ pub fn detect_encoding(bytes: &[u8]) -> Encoding {
 /// source whose every column is text.
 fn sample_columns(
     path: &Path,
-    encoding: Encoding,
+    input: &files::Input,
     delimiter: u8,
     header: &[String],
 ) -> Result<Vec<Vec<String>>> {
@@ -151,7 +157,8 @@ fn sample_columns(
         path: glob::Pattern::escape(&text).into(),
         delimiter: Some(delimiter),
         decimal: b'.',
-        encoding,
+        encoding: input.encoding,
+        sheet: input.sheet.clone(),
         date_format: None,
         null_values: Vec::new(),
         key: None,

@@ -9,6 +9,7 @@ use crate::model::Direction;
 pub use crate::toml_text::{key, string};
 use crate::value::DataType;
 use std::fmt::Write;
+use std::path::Path;
 
 /// One export as it goes into the file.
 #[derive(Debug, Clone)]
@@ -66,11 +67,17 @@ fn source(p: &Planned) -> String {
         b'\t' => "\\t".to_string(),
         d => (d as char).to_string(),
     };
-    let _ = writeln!(out, "delimiter = \"{delimiter}\"");
+    // A spreadsheet has neither: its cells are typed.
+    let spreadsheet = crate::config::spreadsheet_extension(Path::new(&p.path)).is_some();
+    if !spreadsheet {
+        let _ = writeln!(out, "delimiter = \"{delimiter}\"");
+    }
     if profile.decimal == b',' {
         out.push_str("decimal = \",\"                   # 4,5 is four and a half\n");
     }
-    let _ = writeln!(out, "encoding = \"{}\"", encoding(profile.encoding));
+    if !spreadsheet {
+        let _ = writeln!(out, "encoding = \"{}\"", encoding(profile.encoding));
+    }
     if let Some(format) = &profile.date_format {
         let _ = writeln!(out, "date_format = {}", string(format));
     }

@@ -157,30 +157,38 @@ impl Catalog<'_> {
     }
 }
 
-/// `delimiter ;, decimal ,, windows-1252, dates %d/%m/%Y`, as configured.
+/// `delimiter ;, decimal ,, windows-1252, dates %d/%m/%Y`, as configured; for a spreadsheet,
+/// its sheet in place of the delimiter and encoding.
 pub(super) fn dialect(source: &Source) -> Vec<Piece> {
-    let delimiter = match source.delimiter {
-        None => vec![text("delimiter auto-detected")],
-        Some(b'\t') => vec![text("delimiter tab")],
-        Some(d) => vec![text("delimiter "), code((d as char).to_string())],
+    let spreadsheet = crate::config::spreadsheet_extension(&source.path).is_some();
+    let mut out = match (spreadsheet, source.delimiter, &source.sheet) {
+        (true, _, None) => vec![text("spreadsheet, first sheet")],
+        (true, _, Some(sheet)) => vec![text("spreadsheet, sheet "), code(sheet)],
+        (false, None, _) => vec![text("delimiter auto-detected")],
+        (false, Some(b'\t'), _) => vec![text("delimiter tab")],
+        (false, Some(d), _) => vec![text("delimiter "), code((d as char).to_string())],
     };
-    let encoding = match source.encoding {
-        Encoding::Utf8 => "utf-8",
-        Encoding::Windows1252 => "windows-1252",
-        Encoding::Latin1 => "latin-1",
-    };
-    let dates = match &source.date_format {
-        None => vec![text("ISO 8601 dates")],
-        Some(f) => vec![text("dates "), code(f)],
-    };
-    let mut out = delimiter;
     out.extend([
         text(", decimal "),
         code((source.decimal as char).to_string()),
-        text(format!(", {encoding}, ")),
     ]);
-    out.extend(dates);
+    if !spreadsheet {
+        out.push(text(match source.encoding {
+            Encoding::Utf8 => ", utf-8",
+            Encoding::Windows1252 => ", windows-1252",
+            Encoding::Latin1 => ", latin-1",
+        }));
+    }
+    out.push(text(", "));
+    out.extend(dates(source));
     out
+}
+
+fn dates(source: &Source) -> Vec<Piece> {
+    match &source.date_format {
+        None => vec![text("ISO 8601 dates")],
+        Some(f) => vec![text("dates "), code(f)],
+    }
 }
 
 fn nulls(values: &[String]) -> Vec<Piece> {
