@@ -67,8 +67,19 @@ pub fn init(args: &InitArgs) -> Result<Outcome, Error> {
 }
 
 /// The file's stem as a source name: `Export CRM 2026.csv` → `export_crm_2026`.
+/// The file's name without its extensions of compression and format: `orders.csv.gz` is
+/// `orders`.
 fn source_name(file: &Path) -> String {
-    let stem = file.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let name = file.file_name().map(|s| s.to_string_lossy().into_owned());
+    let mut name = name.unwrap_or_default();
+    for extension in [".gz", ".zst"] {
+        if let Some(stem) = name.strip_suffix(extension) {
+            name = stem.to_string();
+        }
+    }
+    let stem = Path::new(&name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned());
     suggest::sanitise(&stem.unwrap_or_default())
 }
 

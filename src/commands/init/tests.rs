@@ -344,3 +344,12 @@ fn a_wide_export_gets_a_columns_table_and_a_wrapped_header() {
     assert!(checked.problems.is_empty(), "{:?}", checked.problems);
     assert_eq!(checked.config.sources[0].columns.len(), 30);
 }
+
+#[test]
+fn source_names_leave_out_compression_and_format_extensions() {
+    let name = |file: &str| super::source_name(Path::new(file));
+    assert_eq!(name("exports/orders.csv.gz"), "orders");
+    assert_eq!(name("orders.csv.zst"), "orders");
+    assert_eq!(name("Pipeline Q3.xlsx"), "pipeline_q3");
+    assert_eq!(name("orders.csv"), "orders");
+}
