@@ -121,9 +121,11 @@ impl fmt::Display for PeriodError {
 impl std::error::Error for PeriodError {}
 
 mod arithmetic;
+mod baseline;
 mod label;
 mod window;
 
+pub use baseline::Baseline;
 pub use window::{PeriodChoice, Window};
 
 #[cfg(test)]

@@ -96,7 +96,7 @@ impl Calendar {
 
 /// The day of `to` as many days from its start as `date` is from the start of `from`, clamped to
 /// `to`'s end.
-fn same_offset(from: &Period, date: NaiveDate, to: &Period) -> NaiveDate {
+pub(super) fn same_offset(from: &Period, date: NaiveDate, to: &Period) -> NaiveDate {
     let days = u64::try_from((date - from.start).num_days()).unwrap_or(0);
     to.start
         .checked_add_days(Days::new(days))
