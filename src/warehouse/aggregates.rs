@@ -17,13 +17,7 @@ pub struct Aggregate {
     text: String,
 }
 
-pub fn prepare(d: Dialect, spec: &AggSpec, row: &Writer) -> Result<Aggregate, Refusal> {
-    if let (AggKind::Quantile(_), Dialect::BigQuery) = (spec.kind, d) {
-        return Err(format!(
-            "`{}`: median and quantile_cont (BigQuery has no exact percentile aggregate, only APPROX_QUANTILES)",
-            spec.text
-        ));
-    }
+pub fn prepare(spec: &AggSpec, row: &Writer) -> Result<Aggregate, Refusal> {
     let arg = spec.arg.as_ref().map(|a| row.sql(a)).transpose()?;
     let filter = spec.filter.as_ref().map(|f| row.sql(f)).transpose()?;
     let value = match (spec.kind, arg, filter) {
@@ -53,6 +47,19 @@ impl Aggregate {
         self.kind == AggKind::Retention
     }
 
+    /// BigQuery's exact percentile is an analytic function only (its aggregate,
+    /// APPROX_QUANTILES, is approximate): each row of aggregate `i` gets the percentile of its
+    /// partition (period and group) as `q{i}`, and the group takes that one value. Rows outside
+    /// the aggregate's FILTER have a null `x{i}`, which PERCENTILE_CONT ignores.
+    pub fn window(&self, d: Dialect, i: usize, partition: &str) -> Option<String> {
+        match (self.kind, d) {
+            (AggKind::Quantile(p), Dialect::BigQuery) => Some(format!(
+                "PERCENTILE_CONT(x{i}, {p:?}) OVER (PARTITION BY {partition}) AS q{i}"
+            )),
+            _ => None,
+        }
+    }
+
     /// The columns of aggregate `i` over a group of the rows `r`: the value (suffix ""), then
     /// its extra parts (`_n`, `_var`, `_p`, `_d`).
     pub fn grouped(&self, d: Dialect, i: usize) -> Vec<(&'static str, String)> {
@@ -72,6 +79,10 @@ impl Aggregate {
             ],
             AggKind::Min => vec![("", format!("MIN({x})"))],
             AggKind::Max => vec![("", format!("MAX({x})"))],
+            // Every row of a group has the same `q{i}`: MAX reads it (null over no rows).
+            AggKind::Quantile(_) if d == Dialect::BigQuery => {
+                vec![("", format!("MAX(r.q{i})")), ("_n", count)]
+            }
             AggKind::Quantile(p) => vec![("", quantile(d, &x, p)), ("_n", count)],
             AggKind::Nps => {
                 let promoters = format!("COUNT(CASE WHEN {x} >= 9 THEN 1 END)");

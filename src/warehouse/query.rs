@@ -102,7 +102,7 @@ impl<'a> Kpi<'a> {
             .formula
             .aggs
             .iter()
-            .map(|spec| aggregates::prepare(d, spec, &row))
+            .map(|spec| aggregates::prepare(spec, &row))
             .collect::<Result<_, _>>()?;
         let mut select = vec![format!("{} AS period", self.period_of(&columns))];
         for slot in self.dimension_slots() {
@@ -231,6 +231,7 @@ impl<'a> Kpi<'a> {
                 select.push(format!("{sql} AS a{i}{suffix}"));
             }
         }
+        let rows = self.rows_with_windows(&dims);
         let from = if b == 0 {
             // Every reported period has an overall row, even with no rows: a count is 0.
             let periods: Vec<String> = self
@@ -241,16 +242,14 @@ impl<'a> Kpi<'a> {
                 .collect();
             select[0] = "p.period AS period".into();
             format!(
-                "({}) AS p\n    LEFT JOIN {} AS r ON r.period = p.period\n  GROUP BY p.period",
+                "({}) AS p\n    LEFT JOIN {rows} AS r ON r.period = p.period\n  GROUP BY p.period",
                 periods.join(" UNION ALL "),
-                self.name
             )
         } else {
             let mut group = vec!["r.period".to_string()];
             group.extend(dims.iter().map(|x| format!("r.{x}")));
             format!(
-                "{} AS r\n  WHERE r.period IN ({})\n  GROUP BY {}",
-                self.name,
+                "{rows} AS r\n  WHERE r.period IN ({})\n  GROUP BY {}",
                 self.reported_list(),
                 group.join(", ")
             )
@@ -260,6 +259,24 @@ impl<'a> Kpi<'a> {
             select.join(", ")
         ));
         self.result_select(b, &grouped, &dims)
+    }
+
+    /// The KPI's rows for a breakdown's grouping, with the analytic columns an aggregate needs
+    /// over the partition of its period and group (BigQuery's percentiles), else its CTE.
+    fn rows_with_windows(&self, dims: &[String]) -> String {
+        let mut partition = vec!["period".to_string()];
+        partition.extend(dims.iter().cloned());
+        let partition = partition.join(", ");
+        let windows: Vec<String> = self
+            .aggregates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, agg)| agg.window(self.d, i, &partition))
+            .collect();
+        if windows.is_empty() {
+            return self.name.clone();
+        }
+        format!("(SELECT *, {} FROM {})", windows.join(", "), self.name)
     }
 
     fn result_select(&mut self, b: usize, grouped: &str, dims: &[String]) -> Result<(), Refusal> {
