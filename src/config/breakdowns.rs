@@ -8,34 +8,55 @@ use super::resolve::Ctx;
 use super::Kpi;
 use std::collections::HashMap;
 
-type Breakdown = Vec<String>;
+pub type Breakdown = Vec<String>;
+
+impl super::Config {
+    /// The breakdowns a KPI has by its configuration (before `--by`): its `dimensions`, or for
+    /// a derived KPI without them, those all the KPIs it uses have.
+    pub fn breakdowns(&self, kpi: &Kpi) -> Vec<Breakdown> {
+        available(&self.kpis)
+            .remove(kpi.id.as_str())
+            .unwrap_or_default()
+    }
+}
 
 /// One problem per derived KPI dimension that one of its inputs lacks. `kpis` is in dependency
 /// order (inputs first).
 pub(super) fn check(kpis: &[Kpi], raws: &[&RawKpi], ctx: &Ctx) -> Vec<String> {
+    let available = available(kpis);
+    kpis.iter()
+        .filter(|k| k.source.is_none())
+        .flat_map(|kpi| lacking(kpi, &inputs(kpi, &available), raws, ctx))
+        .collect()
+}
+
+/// Each KPI's breakdowns, `kpis` in dependency order (inputs first).
+fn available(kpis: &[Kpi]) -> HashMap<&str, Vec<Breakdown>> {
     let mut available: HashMap<&str, Vec<Breakdown>> = HashMap::new();
-    let mut problems = Vec::new();
     for kpi in kpis {
-        let inputs: Vec<(&str, &[Breakdown])> = kpi
-            .uses
-            .iter()
-            .filter_map(|u| {
-                available
-                    .get(u.as_str())
-                    .map(|b| (u.as_str(), b.as_slice()))
-            })
-            .collect();
         let own = if kpi.source.is_some() || !kpi.dimensions.is_empty() {
             kpi.dimensions.clone()
         } else {
-            shared(&inputs)
+            shared(&inputs(kpi, &available))
         };
-        if kpi.source.is_none() {
-            problems.extend(lacking(kpi, &inputs, raws, ctx));
-        }
         available.insert(kpi.id.as_str(), own);
     }
-    problems
+    available
+}
+
+/// The breakdowns of each KPI a derived one uses, by id.
+fn inputs<'a>(
+    kpi: &'a Kpi,
+    available: &'a HashMap<&str, Vec<Breakdown>>,
+) -> Vec<(&'a str, &'a [Breakdown])> {
+    kpi.uses
+        .iter()
+        .filter_map(|u| {
+            available
+                .get(u.as_str())
+                .map(|b| (u.as_str(), b.as_slice()))
+        })
+        .collect()
 }
 
 /// The breakdowns every input has, in the first input's order.
