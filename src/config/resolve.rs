@@ -68,6 +68,7 @@ pub fn resolve(text: &str, path: &Path, dir: &Path) -> Checked {
     for cycle in cycles {
         found.0.push(ctx.cycle(&cycle, &raws));
     }
+    found.0.extend(breakdowns::check(&kpis, &raws, &ctx));
     let reports = ctx.reports(&raw.reports, &names, &kpis, &mut found);
     sort_by_place(&mut found.0, path);
     Checked {

@@ -9,6 +9,7 @@ mod compressed;
 mod cookbook;
 mod coverage;
 mod currency;
+mod derived;
 mod diff;
 mod differential;
 mod engines;

@@ -116,7 +116,10 @@ impl Catalog<'_> {
             ),
             field("Time column", time(kpi)),
             field("Frequency", vec![text(kpi.frequency.name())]),
-            field("Dimensions", dimensions(kpi)),
+            field(
+                "Dimensions",
+                dimensions(&self.config.breakdowns(kpi), inherited(kpi)),
+            ),
             field("Unit", vec![text(kpi.unit.describe())]),
             field("Direction", vec![text(direction(kpi.direction))]),
             field("Owner", optional(kpi.owner.as_deref())),
@@ -190,13 +193,19 @@ fn time(kpi: &Kpi) -> Vec<Piece> {
     }
 }
 
-fn dimensions(kpi: &Kpi) -> Vec<Piece> {
-    let items = kpi
-        .dimensions
-        .iter()
-        .map(|d| vec![code(d.join("+"))])
-        .collect();
-    joined(items, ", ", "— (overall value only)")
+/// Whether a KPI's breakdowns are not its own: a derived KPI without `dimensions` has those all
+/// its inputs have.
+fn inherited(kpi: &Kpi) -> bool {
+    kpi.source.is_none() && kpi.dimensions.is_empty()
+}
+
+fn dimensions(breakdowns: &[Vec<String>], inherited: bool) -> Vec<Piece> {
+    let items = breakdowns.iter().map(|d| vec![code(d.join("+"))]).collect();
+    let mut out = joined(items, ", ", "— (overall value only)");
+    if inherited && !breakdowns.is_empty() {
+        out.push(text(" (those all its inputs have)"));
+    }
+    out
 }
 
 fn direction(d: Direction) -> &'static str {
