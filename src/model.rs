@@ -82,7 +82,7 @@ pub struct KpiResult {
     pub significant: Option<bool>,
     /// Fewer rows than `settings.min_sample` fed the value.
     pub low_sample: bool,
-    /// The KPI's target, for the overall value only (a target is a company goal).
+    /// The result's target: a fixed one for the overall value, or its row of a target file.
     pub target: Option<Target>,
     pub standing: Standing,
 }

@@ -90,6 +90,7 @@ impl Ctx<'_> {
             unit,
             direction: direction(raw.direction),
             target,
+            target_file: None,
             warn,
             fail,
             warn_text: raw.warn.as_ref().map(|w| w.get_ref().trim().to_string()),
@@ -186,8 +187,22 @@ impl Ctx<'_> {
     }
 
     fn target(&self, raw: &RawKpi, id: &str) -> Result<Option<Target>> {
-        let Some(t) = &raw.target else {
+        let Some(spanned) = &raw.target else {
             return Ok(None);
+        };
+        let t = spanned.get_ref();
+        let value = match (&t.value, &t.file) {
+            (Some(value), None) => value,
+            // Read once all KPIs are known (`target_file.rs`): the rows name their KPI.
+            (None, Some(_)) if t.by.is_none() => return Ok(None),
+            (None, Some(file)) => bail!(
+                "{}: kpi `{id}`: target.by does not go with target.file: the period of each row is its deadline",
+                self.at(file.span().start)
+            ),
+            _ => bail!(
+                "{}: kpi `{id}`: target needs either value (target = {{ value = …, by = \"YYYY-MM-DD\" }}) or file (target = {{ file = \"targets.csv\" }})",
+                self.at(spanned.span().start)
+            ),
         };
         let by = match &t.by {
             None => None,
@@ -201,8 +216,8 @@ impl Ctx<'_> {
                 })?)
             }
         };
-        let value = *t.value.get_ref();
-        let at = self.at(t.value.span().start);
+        let at = self.at(value.span().start);
+        let value = *value.get_ref();
         if !value.is_finite() {
             bail!("{at}: kpi `{id}`: target.value must be a number");
         }

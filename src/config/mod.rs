@@ -16,12 +16,14 @@ mod raw;
 mod resolve;
 mod scale;
 mod source;
+mod target_file;
 
 pub use freshness::{FreshWithin, DEFAULT_MAX_ROW_DROP};
 pub use located::{Located, Origin};
 pub use order::fnv1a;
 pub use resolve::sort_by_place;
 pub use source::spreadsheet_extension;
+pub use target_file::TargetFile;
 
 use crate::currency::Currency;
 use crate::formula::Node;
@@ -206,7 +208,10 @@ pub struct Kpi {
     pub dimensions: Vec<Vec<String>>,
     pub unit: Unit,
     pub direction: Direction,
+    /// A fixed target, for the overall value only.
     pub target: Option<Target>,
+    /// Targets per period (and breakdown) from `target = { file = … }`.
+    pub target_file: Option<TargetFile>,
     pub warn: Option<Node>,
     pub fail: Option<Node>,
     /// The conditions as written, to say which one fired.
@@ -221,6 +226,24 @@ pub struct Kpi {
 }
 
 impl Kpi {
+    /// The target of the result for `period` (a label) and `dimensions` (a breakdown label,
+    /// "" for overall): a fixed target holds the overall value only; a file's row holds its
+    /// period and breakdown, due at the period's end. None: nothing to reach.
+    pub fn target_for(
+        &self,
+        period: &str,
+        dimensions: &str,
+        period_end: NaiveDate,
+    ) -> Option<Target> {
+        if let Some(file) = &self.target_file {
+            return file.value(period, dimensions).map(|value| Target {
+                value,
+                by: Some(period_end),
+            });
+        }
+        self.target.clone().filter(|_| dimensions.is_empty())
+    }
+
     pub fn is_snapshot(&self) -> bool {
         self.source.is_some() && self.time.is_none()
     }

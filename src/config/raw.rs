@@ -116,7 +116,7 @@ pub struct RawKpi {
     pub unit: Option<RawUnit>,
     pub currency: Option<Spanned<String>>,
     pub direction: Option<RawDirection>,
-    pub target: Option<RawTarget>,
+    pub target: Option<Spanned<RawTarget>>,
     pub warn: Option<Spanned<String>>,
     pub fail: Option<Spanned<String>>,
 }
@@ -142,7 +142,10 @@ pub enum RawDirection {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTarget {
-    pub value: Spanned<f64>,
+    /// A fixed target; exactly one of `value` and `file`.
+    pub value: Option<Spanned<f64>>,
+    /// Targets per period from a CSV file, relative to the configuration file.
+    pub file: Option<Spanned<String>>,
     /// A date, written as a string ("2026-12-31") or as a TOML date (2026-12-31).
     pub by: Option<Spanned<RawDate>>,
 }

@@ -8,6 +8,7 @@
 
 use super::document::{self, place};
 use super::raw::*;
+use super::target_file;
 use super::*;
 use crate::formula;
 use crate::period::WeekStart;
@@ -59,10 +60,11 @@ pub fn resolve(text: &str, path: &Path, dir: &Path) -> Checked {
             .collect(),
     };
     let raws = ctx.unique_kpis(&raw.kpis, &mut found);
-    let kpis: Vec<Kpi> = raws
+    let mut kpis: Vec<Kpi> = raws
         .iter()
         .filter_map(|r| found.keep_all(ctx.kpi(r, &raws, &settings, &names)))
         .collect();
+    target_file::attach(&ctx, &raws, &mut kpis, &settings.calendar, &mut found.0);
     let kpis = without_broken_inputs(kpis, &sources);
     let (kpis, cycles) = order::by_dependencies(kpis);
     for cycle in cycles {

@@ -249,14 +249,14 @@ pub fn fill_previous(
     });
     result.history = recent.iter().map(|p| p.value).collect();
     result.history_periods = recent.iter().map(|p| p.period.clone()).collect();
-    if let (Some(target), true) = (&kpi.target, result.dimensions.is_empty()) {
+    // A fixed target holds the overall value; a file's row its own period and breakdown.
+    if let Some(target) = kpi.target_for(&result.period, &label, windows.target.end) {
         let series: Vec<(NaiveDate, f64)> = recent
             .iter()
             .filter_map(|p| p.value.map(|v| (p.start, v)))
             .collect();
-        result.target = Some(target.clone());
         result.standing = targets::standing(
-            target,
+            &target,
             kpi.direction,
             result.value,
             &series,
@@ -265,6 +265,7 @@ pub fn fill_previous(
                 .map(|by| ctx.calendar.containing(kpi.frequency, by).start),
             windows.target.end,
         );
+        result.target = Some(target.clone());
     }
 }
 
@@ -285,12 +286,8 @@ fn status(r: &KpiResult, kpi: &Kpi, ctx: &Context) -> (Status, Option<String>) {
         num(r.previous_value),
         num(r.delta),
         num(r.delta_pct),
-        // A target is the company's goal for the overall value: a region is not held to it.
-        num(kpi
-            .target
-            .as_ref()
-            .filter(|_| r.dimensions.is_empty())
-            .map(|t| t.value)),
+        // The result's own target (`fill_previous`): none for a breakdown without a file row.
+        num(r.target.as_ref().map(|t| t.value)),
     ];
     let holds = |cond: &Option<Node>| cond.as_ref().is_some_and(|c| c.eval(&inputs).is_true());
     if holds(&kpi.fail) {

@@ -29,6 +29,7 @@ mod reports;
 mod scale;
 mod smoke;
 mod spreadsheets;
+mod target_file;
 mod targets;
 mod terminal;
 mod threads;

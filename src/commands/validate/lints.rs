@@ -98,13 +98,15 @@ fn or_list(items: &[&str]) -> String {
 
 /// No target. A KPI with `direction = "none"` is watched, not steered, so it needs none.
 fn no_target(kpi: &Kpi) -> Option<Lint> {
-    (kpi.target.is_none() && kpi.direction != Direction::None).then(|| Lint {
-        what: "no target".into(),
-        subject: subject(kpi),
-        advice: "without one the value says where things are, not where they should be and \
+    (kpi.target.is_none() && kpi.target_file.is_none() && kpi.direction != Direction::None).then(
+        || Lint {
+            what: "no target".into(),
+            subject: subject(kpi),
+            advice: "without one the value says where things are, not where they should be and \
                  by when: add target = { value = …, by = \"YYYY-MM-DD\" }"
-            .into(),
-    })
+                .into(),
+        },
+    )
 }
 
 /// Two KPIs computing the same number: same formula and filter over the same source, placed

@@ -217,6 +217,13 @@ fn direction(d: Direction) -> &'static str {
 }
 
 fn target(kpi: &Kpi) -> Vec<Piece> {
+    if let Some(file) = &kpi.target_file {
+        return vec![text(format!(
+            "from {} ({} rows)",
+            file.written,
+            file.rows.len()
+        ))];
+    }
     let Some(t) = &kpi.target else {
         return vec![text(NONE)];
     };
