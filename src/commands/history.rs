@@ -183,7 +183,7 @@ fn result_of(
         parts: vec![],
         source_fingerprint: record.source_fingerprint.clone(),
         breach: None,
-        target: None,
+        target: kpi.target_for(&record.period, &record.dimensions, record.period_end),
         standing: Default::default(),
     };
     finish(&mut result, kpi, ctx);
