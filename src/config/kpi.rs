@@ -6,7 +6,8 @@ use super::raw::*;
 use super::resolve::{check_id, frequency, Ctx, Found, Names};
 use super::scale;
 use super::*;
-use crate::formula::{self, FormulaError, KpiScope};
+use crate::formula::{self, ConditionScope, FormulaError, KpiScope};
+use crate::period::{Baseline, Extent};
 use anyhow::{anyhow, bail, Result};
 use toml::Spanned;
 
@@ -60,8 +61,30 @@ impl Ctx<'_> {
         let target = found.keep(self.target(raw, &id));
         let currency = found.keep(self.kpi_currency(raw, settings, &id));
         let unit = unit(raw.unit, currency.flatten());
-        let warn = found.keep(self.condition(&raw.warn, &what("warn"), unit));
-        let fail = found.keep(self.condition(&raw.fail, &what("fail"), unit));
+        let compare = match &raw.compare {
+            Some(list) => found.keep(self.baselines(list, &what("compare"))),
+            None => Some(settings.compare.clone()),
+        };
+        let extent = found.keep(self.extent(raw, &id, settings));
+        let compared: Vec<String> = compare.iter().flatten().map(Baseline::name).collect();
+        let mut scope = ConditionScope::new(compared, |b| Baseline::parse(b).is_ok());
+        let warn = found.keep(self.condition(&raw.warn, &what("warn"), unit, &mut scope));
+        let fail = found.keep(self.condition(&raw.fail, &what("fail"), unit, &mut scope));
+        if let Some(compare) = &compare {
+            found.keep(ambiguous_previous(raw, &id, compare, &scope).map_err(|e| {
+                let at = raw
+                    .warn
+                    .as_ref()
+                    .or(raw.fail.as_ref())
+                    .map(|c| c.span().start);
+                anyhow!("{}: {e}", self.at(at.unwrap_or(0)))
+            }));
+        }
+        let condition_baselines: Vec<Baseline> = scope
+            .used
+            .iter()
+            .filter_map(|b| Baseline::parse(b).ok())
+            .collect();
         let (
             Some(_),
             Some(source),
@@ -71,8 +94,10 @@ impl Ctx<'_> {
             Some(target),
             Some(warn),
             Some(fail),
+            Some(compare),
+            Some(extent),
         ) = (
-            currency, source, formula, filter, dimensions, target, warn, fail,
+            currency, source, formula, filter, dimensions, target, warn, fail, compare, extent,
         )
         else {
             return Err(found.0);
@@ -93,6 +118,9 @@ impl Ctx<'_> {
             target_file: None,
             warn,
             fail,
+            compare,
+            condition_baselines,
+            extent,
             warn_text: raw.warn.as_ref().map(|w| w.get_ref().trim().to_string()),
             fail_text: raw.fail.as_ref().map(|f| f.get_ref().trim().to_string()),
             uses: Vec::new(),
@@ -140,13 +168,14 @@ impl Ctx<'_> {
         raw: &Option<Spanned<String>>,
         what: &str,
         unit: Unit,
+        scope: &mut ConditionScope,
     ) -> Result<Option<Node>> {
         let Some(raw) = raw else { return Ok(None) };
         let origin = Origin::of(self.text, raw.span());
         let error =
             |e: FormulaError| anyhow!("{}: {what}: {}", self.path.display(), origin.describe(&e));
         let (expr, percents) = formula::parse_condition(raw.get_ref()).map_err(error)?;
-        let node = formula::compile_condition(&expr).map_err(error)?;
+        let node = formula::compile_condition(&expr, scope).map_err(error)?;
         if let Some(misfit) = scale::condition(&expr, &percents).filter(|_| unit == Unit::Percent) {
             let message = format!(
                 "`{}` compares {} with {} on a percent KPI, whose values are fractions",
@@ -162,6 +191,32 @@ impl Ctx<'_> {
             );
         }
         Ok(Some(node))
+    }
+
+    /// `window` or `to_date` (not both), on a KPI with a time column.
+    fn extent(&self, raw: &RawKpi, id: &str, settings: &Settings) -> Result<Extent> {
+        let frequency = raw.frequency.map(frequency).unwrap_or(settings.frequency);
+        let (key, text) = match (&raw.window, &raw.to_date) {
+            (None, None) => return Ok(Extent::Period),
+            (Some(_), Some(to_date)) => bail!(
+                "{}: kpi `{id}`: window and to_date exclude each other: a value is either a trailing window or cumulative from a period's start",
+                self.at(to_date.span().start)
+            ),
+            (Some(window), None) => ("window", window),
+            (None, Some(to_date)) => ("to_date", to_date),
+        };
+        let at = self.at(text.span().start);
+        if raw.source.is_none() {
+            bail!("{at}: kpi `{id}`: {key}: a derived KPI takes no `{key}`: it combines its inputs' values, so set `{key}` on them");
+        }
+        if raw.time.is_none() {
+            bail!("{at}: kpi `{id}`: {key}: a KPI without `time` is a snapshot of the source, with no period to reach back from: add `time`, or remove `{key}`");
+        }
+        let parsed = match key {
+            "window" => Extent::parse_window(text.get_ref(), frequency),
+            _ => Extent::parse_to_date(text.get_ref(), frequency),
+        };
+        parsed.map_err(|e| anyhow!("{at}: kpi `{id}`: {key}: {e}"))
     }
 
     fn dimensions(&self, raw: &[Spanned<String>], id: &str) -> Result<Vec<Vec<String>>> {
@@ -283,6 +338,41 @@ impl Ctx<'_> {
         }
         Ok(())
     }
+}
+
+/// `previous` in a condition is the first baseline's value; when `compare` lists the baseline
+/// `previous` after another, a reader would take it for that one: refused, with the names to
+/// write instead.
+fn ambiguous_previous(
+    raw: &RawKpi,
+    id: &str,
+    compare: &[Baseline],
+    scope: &ConditionScope,
+) -> Result<()> {
+    let later = compare.iter().skip(1).any(|b| *b == Baseline::Previous);
+    if !(later && scope.names_previous) {
+        return Ok(());
+    }
+    let key = if raw
+        .warn
+        .as_ref()
+        .is_some_and(|w| names_previous(w.get_ref()))
+    {
+        "warn"
+    } else {
+        "fail"
+    };
+    let first = compare[0].name();
+    bail!(
+        "kpi `{id}`: {key}: `previous` is the first baseline's value ({first}), while compare also lists the baseline previous: write `{first}` for the one, `previous_delta` or `previous_delta_pct` for the other"
+    )
+}
+
+/// Whether a condition's text names `previous` on its own (not `previous_delta`).
+fn names_previous(text: &str) -> bool {
+    text.to_ascii_lowercase()
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|word| word == "previous")
 }
 
 fn unit(u: Option<RawUnit>, currency: Option<Currency>) -> Unit {

@@ -28,7 +28,7 @@ pub use target_file::TargetFile;
 use crate::currency::Currency;
 use crate::formula::Node;
 pub use crate::measure::{Direction, Target, Unit};
-use crate::period::{Calendar, Frequency};
+use crate::period::{Baseline, Calendar, Extent, Frequency};
 use crate::value::DataType;
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -142,6 +142,8 @@ pub struct Settings {
     pub max_invalid: f64,
     /// The currency of `unit = "currency"` KPIs without their own (`settings.currency`).
     pub currency: Option<Currency>,
+    /// The baselines of KPIs without their own `compare` (`["previous"]` unless set).
+    pub compare: Vec<Baseline>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,6 +216,13 @@ pub struct Kpi {
     pub target_file: Option<TargetFile>,
     pub warn: Option<Node>,
     pub fail: Option<Node>,
+    /// What the value is compared with, first one first (it fills `previous_value`); never
+    /// empty.
+    pub compare: Vec<Baseline>,
+    /// The baselines `warn` and `fail` name, in their slot order (see `ConditionScope`).
+    pub condition_baselines: Vec<Baseline>,
+    /// How far back from each period's end the value reaches (`window`, `to_date`).
+    pub extent: Extent,
     /// The conditions as written, to say which one fired.
     pub warn_text: Option<String>,
     pub fail_text: Option<String>,

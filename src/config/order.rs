@@ -88,6 +88,7 @@ fn fingerprints(kpis: &mut [Kpi]) {
             k.frequency.name(),
             k.source.as_deref().unwrap_or(""),
         );
+        canon.push_str(&k.extent.fingerprint());
         for used in &k.uses {
             if let Some(u) = kpis[..i].iter().find(|u| &u.id == used) {
                 canon.push_str(&format!("|{}={}", u.id, u.fingerprint));

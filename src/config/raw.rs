@@ -33,6 +33,8 @@ pub struct RawSettings {
     pub max_groups: Option<i64>,
     pub max_invalid: Option<f64>,
     pub currency: Option<Spanned<String>>,
+    /// The baselines of every KPI without its own `compare`.
+    pub compare: Option<Spanned<Vec<String>>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -119,6 +121,9 @@ pub struct RawKpi {
     pub target: Option<Spanned<RawTarget>>,
     pub warn: Option<Spanned<String>>,
     pub fail: Option<Spanned<String>>,
+    pub compare: Option<Spanned<Vec<String>>>,
+    pub window: Option<Spanned<String>>,
+    pub to_date: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

@@ -234,7 +234,14 @@ impl Ctx<'_> {
             .currency
             .as_ref()
             .and_then(|code| found.keep(self.currency(code, "settings.currency")));
+        let compare = match &raw.compare {
+            Some(list) => found
+                .keep(self.baselines(list, "settings.compare"))
+                .unwrap_or_else(|| vec![Baseline::Previous]),
+            None => vec![Baseline::Previous],
+        };
         Settings {
+            compare,
             currency,
             max_invalid,
             archive: self.relative(raw.archive.as_deref().unwrap_or("kpi-archive")),
@@ -250,6 +257,27 @@ impl Ctx<'_> {
                 max_groups as u64
             },
         }
+    }
+
+    /// A `compare` list: one baseline or more, each once.
+    pub(super) fn baselines(
+        &self,
+        list: &Spanned<Vec<String>>,
+        key: &str,
+    ) -> Result<Vec<Baseline>> {
+        let at = self.at(list.span().start);
+        if list.get_ref().is_empty() {
+            bail!("{at}: {key} lists no baseline: write at least one, such as [\"previous\"]");
+        }
+        let mut baselines = Vec::new();
+        for text in list.get_ref() {
+            let baseline = Baseline::parse(text).map_err(|e| anyhow!("{at}: {key}: {e}"))?;
+            if baselines.contains(&baseline) {
+                bail!("{at}: {key} lists \"{text}\" twice");
+            }
+            baselines.push(baseline);
+        }
+        Ok(baselines)
     }
 
     /// The currency of an ISO 4217 code written at `key`; any other text is an error there.

@@ -6,6 +6,7 @@
 //! No files, no clock, no terminal here: the command layer supplies rows, dates and history.
 
 pub mod accumulator;
+mod atoms;
 pub mod compare;
 pub mod derived;
 pub mod distinct;

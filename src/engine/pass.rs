@@ -3,6 +3,7 @@
 //! [`SourcePass::add_row`], results go out through [`SourcePass::finish`].
 
 use super::accumulator::Accumulator;
+use super::atoms::Atoms;
 use super::groups::{combos_of, Combos, Interner};
 use super::plan::{KpiPlan, SourcePlan};
 use super::shared::{KpiExprs, SharedExprs};
@@ -13,7 +14,7 @@ use crate::value::{date_from_days, days_from_date, recycle, Value, MICROS_PER_DA
 /// The label of rows whose dimension value is empty: they are shown, never dropped.
 pub const EMPTY_LABEL: &str = "(empty)";
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Group {
     rows: u64,
     accs: Vec<Accumulator>,
@@ -50,14 +51,24 @@ pub struct KpiCounts {
     pub outside: u64,
 }
 
+/// A window a pass computes and, for `retention`, the window its base is (one period before).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Wanted {
+    pub window: Window,
+    pub base: Option<Window>,
+}
+
 struct KpiState {
-    /// Sorted, non-overlapping; empty for a snapshot KPI (every row counts).
+    /// Sorted, each once; they may overlap. Empty for a snapshot KPI (every row counts).
     windows: Vec<Window>,
-    ranges: Vec<(i32, i32)>,
+    /// Each window's base among `windows`.
+    bases: Vec<Option<usize>>,
+    /// The stretches rows are accumulated in: see [`Atoms`].
+    atoms: Atoms,
     /// An earlier KPI of the pass with the same time column and windows, whose window for
     /// the row this one takes instead of searching again.
     same_windows_as: Option<usize>,
-    /// Index: window × breakdowns + breakdown, then the group's number in its breakdown's
+    /// Index: atom × breakdowns + breakdown, then the group's number in its breakdown's
     /// [`Combos`] (None: no row yet).
     groups: Vec<Vec<Option<Group>>>,
     /// Each breakdown's index in the pass's combos.
@@ -100,8 +111,9 @@ pub struct SourcePass<'p> {
 }
 
 impl<'p> SourcePass<'p> {
-    /// `windows[i]` are the windows of `plan.kpis[i]` (empty for a snapshot KPI).
-    pub fn new(plan: &'p SourcePlan, windows: Vec<Vec<Window>>) -> SourcePass<'p> {
+    /// `windows[i]` are the windows of `plan.kpis[i]` (empty for a snapshot KPI); a base not
+    /// among them is not computed.
+    pub fn new(plan: &'p SourcePlan, windows: Vec<Vec<Wanted>>) -> SourcePass<'p> {
         let slot_lists: Vec<Vec<Vec<usize>>> = plan
             .kpis
             .iter()
@@ -113,16 +125,27 @@ impl<'p> SourcePass<'p> {
             .iter()
             .zip(windows)
             .zip(of_kpis)
-            .map(|((kpi, mut windows), combos)| {
-                windows.sort_by_key(|w| w.start);
-                let ranges = windows
+            .map(|((kpi, wanted), combos)| {
+                let mut windows: Vec<Window> = wanted.iter().map(|w| w.window).collect();
+                windows.sort_by_key(|w| (w.start, w.end));
+                windows.dedup();
+                let bases = windows
+                    .iter()
+                    .map(|w| {
+                        let base = wanted.iter().find(|x| x.window == *w)?.base?;
+                        windows.iter().position(|x| *x == base)
+                    })
+                    .collect();
+                let days: Vec<(i32, i32)> = windows
                     .iter()
                     .map(|w| (days_from_date(w.start), days_from_date(w.end)))
                     .collect();
-                let n = windows.len().max(1) * kpi.breakdowns.len();
+                let atoms = Atoms::of(&days);
+                let n = atoms.ranges.len().max(1) * kpi.breakdowns.len();
                 KpiState {
                     windows,
-                    ranges,
+                    bases,
+                    atoms,
                     groups: (0..n).map(|_| Vec::new()).collect(),
                     combos,
                     counts: KpiCounts::default(),
@@ -143,7 +166,7 @@ impl<'p> SourcePass<'p> {
             kpis[k].same_windows_as = (0..k).find(|&j| {
                 plan.kpis[j].time.is_some()
                     && plan.kpis[j].time == plan.kpis[k].time
-                    && kpis[j].ranges == kpis[k].ranges
+                    && kpis[j].atoms.ranges == kpis[k].atoms.ranges
             });
         }
         let gate = time_gate(plan, &kpis);
@@ -394,7 +417,10 @@ fn time_gate(plan: &SourcePlan, kpis: &[KpiState]) -> Option<(usize, Vec<(i32, i
     if plan.kpis.iter().any(|k| k.time != Some(slot)) {
         return None;
     }
-    let mut ranges: Vec<(i32, i32)> = kpis.iter().flat_map(|k| k.ranges.iter().copied()).collect();
+    let mut ranges: Vec<(i32, i32)> = kpis
+        .iter()
+        .flat_map(|k| k.atoms.ranges.iter().copied())
+        .collect();
     ranges.sort_unstable();
     let mut merged: Vec<(i32, i32)> = Vec::new();
     for (start, end) in ranges {
@@ -407,7 +433,7 @@ fn time_gate(plan: &SourcePlan, kpis: &[KpiState]) -> Option<(usize, Vec<(i32, i
 }
 
 impl KpiState {
-    /// The row's day, and the window that holds it (None: outside every window).
+    /// The row's day, and the atom that holds it (None: outside every window).
     fn window_of(&mut self, plan: &KpiPlan, row: &[Value]) -> (Option<i32>, Option<usize>) {
         let Some(slot) = plan.time else {
             return (None, Some(0));
@@ -416,9 +442,7 @@ impl KpiState {
             return (None, None);
         };
         self.widen_span(day);
-        let i = self.ranges.partition_point(|&(start, _)| start <= day);
-        let window = i.checked_sub(1).filter(|&i| day <= self.ranges[i].1);
-        (Some(day), window)
+        (Some(day), self.atoms.holding(day))
     }
 
     fn widen_span(&mut self, day: i32) {
@@ -429,33 +453,40 @@ impl KpiState {
     }
 
     fn finish(mut self, plan: &KpiPlan, interners: &[Interner], combos: &[Combos]) -> KpiOutput {
-        let accumulators = self.groups.iter_mut().flatten().flatten();
-        accumulators.for_each(|g| g.accs.iter_mut().for_each(Accumulator::settle));
         let nb = plan.breakdowns.len();
-        let n_windows = self.windows.len().max(1);
-        let mut windows = Vec::with_capacity(n_windows);
-        for w in 0..n_windows {
+        let n_atoms = self.atoms.ranges.len().max(1);
+        for a in 0..n_atoms {
+            let atom = &mut self.groups[a * nb..(a + 1) * nb];
+            atom.iter_mut()
+                .flatten()
+                .flatten()
+                .for_each(|g| g.accs.iter_mut().for_each(Accumulator::settle));
             if nb > 1 {
-                // Every row of the window is in exactly one group of any breakdown, so the
-                // overall group is the merge of the first breakdown's groups. Only this window's
-                // and the previous one's (for retention) are kept at a time.
-                let union = union_of(plan, &self.groups[w * nb + 1]);
-                self.groups[w * nb] = vec![union];
-                if let Some(p) = w.checked_sub(2) {
-                    self.groups[p * nb] = Vec::new();
-                }
+                // Every row of the atom is in exactly one group of any breakdown, so the
+                // overall group is the merge of the first breakdown's groups.
+                atom[0] = vec![union_of(plan, &atom[1])];
             }
-            let mut groups = Vec::new();
+        }
+        let assembled: Vec<Assembled> = if self.windows.is_empty() {
+            vec![Assembled::Atom(0)]
+        } else {
+            let spans = &self.atoms.spans;
+            spans.iter().map(|&span| self.assemble(span, nb)).collect()
+        };
+        let mut windows = Vec::with_capacity(assembled.len());
+        for (w, groups) in assembled.iter().enumerate() {
+            let current = self.view(groups, nb);
+            let base = self.bases.get(w).copied().flatten();
+            let previous = base.map(|b| self.view(&assembled[b], nb));
+            let mut out = Vec::new();
             for (b, breakdown) in plan.breakdowns.iter().enumerate() {
                 let keys = &combos[self.combos[b]].keys;
-                let current = &self.groups[w * nb + b];
-                let previous = w.checked_sub(1).map(|p| &self.groups[p * nb + b]);
-                let mut found: Vec<GroupOutput> = current
+                let mut found: Vec<GroupOutput> = current[b]
                     .iter()
                     .enumerate()
                     .filter_map(|(id, group)| Some((id, group.as_ref()?)))
                     .map(|(id, group)| {
-                        let before = previous.and_then(|p| p.get(id)?.as_ref());
+                        let before = previous.and_then(|p| p[b].get(id)?.as_ref());
                         let key = keys[id];
                         let dimensions = breakdown
                             .names
@@ -474,11 +505,11 @@ impl KpiState {
                     found.push(finish_group(plan, &Group::default(), None, vec![]));
                 }
                 found.sort_by(|a, b| a.dimensions.cmp(&b.dimensions));
-                groups.extend(found);
+                out.extend(found);
             }
             windows.push(WindowOutput {
                 window: self.windows.get(w).copied(),
-                groups,
+                groups: out,
             });
         }
         KpiOutput {
@@ -490,6 +521,50 @@ impl KpiState {
                 .and_then(|(a, b)| Some((date_from_days(a)?, date_from_days(b)?))),
         }
     }
+
+    /// A window's groups: its one atom's, or the merge of its atoms' (group by group: a group's
+    /// number is the same in every atom).
+    fn assemble(&self, (first, last): (usize, usize), nb: usize) -> Assembled {
+        if first == last {
+            return Assembled::Atom(first);
+        }
+        let mut merged: Vec<Vec<Option<Group>>> = vec![Vec::new(); nb];
+        for a in first..=last {
+            for (b, into) in merged.iter_mut().enumerate() {
+                let groups = &self.groups[a * nb + b];
+                if into.len() < groups.len() {
+                    into.resize_with(groups.len(), || None);
+                }
+                for (mine, theirs) in into.iter_mut().zip(groups) {
+                    match (mine, theirs) {
+                        (_, None) => {}
+                        (Some(mine), Some(theirs)) => mine.absorb(theirs),
+                        (empty, Some(theirs)) => *empty = Some(theirs.clone()),
+                    }
+                }
+            }
+        }
+        merged
+            .iter_mut()
+            .flatten()
+            .flatten()
+            .for_each(|g| g.accs.iter_mut().for_each(Accumulator::settle));
+        Assembled::Merged(merged)
+    }
+
+    /// The groups of an assembled window, per breakdown.
+    fn view<'a>(&'a self, assembled: &'a Assembled, nb: usize) -> &'a [Vec<Option<Group>>] {
+        match assembled {
+            Assembled::Atom(a) => &self.groups[a * nb..(a + 1) * nb],
+            Assembled::Merged(groups) => groups,
+        }
+    }
+}
+
+/// A window's groups, per breakdown: those of its one atom, or a merge of several.
+enum Assembled {
+    Atom(usize),
+    Merged(Vec<Vec<Option<Group>>>),
 }
 
 /// The merge of a breakdown's groups (None when it has none).

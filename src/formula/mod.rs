@@ -19,7 +19,7 @@ pub use aggregate::{AggKind, AggSpec};
 pub use ast::{Expr, Pos};
 pub use eval::{Node, Val};
 pub use parse::{canonical, parse, parse_condition, printed};
-pub use scopes::{ColumnScope, ConditionScope, KpiScope, CONDITION_VARIABLES};
+pub use scopes::{ColumnScope, ConditionScope, KpiScope, BASELINE_FIELDS, CONDITION_VARIABLES};
 
 use crate::value::DataType;
 use std::fmt;
@@ -95,9 +95,10 @@ pub fn compile_derived(expr: &Expr, kpis: &mut KpiScope) -> Result<Node, Formula
     Ok(node)
 }
 
-/// Compiles a `warn` or `fail` condition.
-pub fn compile_condition(expr: &Expr) -> Result<Node, FormulaError> {
-    check::compile_condition(expr, &mut ConditionScope, "a condition")
+/// Compiles a `warn` or `fail` condition; `scope` says which baselines it may name, and
+/// gathers those it does.
+pub fn compile_condition(expr: &Expr, scope: &mut ConditionScope) -> Result<Node, FormulaError> {
+    check::compile_condition(expr, scope, "a condition")
 }
 
 fn expect_number(ty: Option<DataType>, expr: &Expr) -> Result<(), FormulaError> {

@@ -105,25 +105,91 @@ impl Scope for KpiScope<'_> {
     }
 }
 
-/// The variables of `warn` and `fail` conditions, in slot order.
+/// The variables of `warn` and `fail` conditions, in slot order: the value, the first
+/// baseline's value and its move, the target. Each baseline named in a condition
+/// (`year_ago_delta_pct`) takes three more slots after these: see [`ConditionScope`].
 pub const CONDITION_VARIABLES: [&str; 5] = ["value", "previous", "delta", "delta_pct", "target"];
 
-pub struct ConditionScope;
+/// The suffixes of a baseline's variables, in slot order: its value, delta and delta_pct.
+pub const BASELINE_FIELDS: [&str; 3] = ["", "_delta", "_delta_pct"];
+
+/// The names of `warn` and `fail`. Besides [`CONDITION_VARIABLES`], `B`, `B_delta` and
+/// `B_delta_pct` for every baseline `B` the KPI compares with (`year_ago`, `previous_delta`,
+/// `"4_periods_ago_delta"`): the first baseline named takes slots 5 to 7, the next 8 to 10.
+#[derive(Debug, Default)]
+pub struct ConditionScope {
+    /// The baselines of the KPI, by name.
+    pub baselines: Vec<String>,
+    /// Whether a name not among them is a baseline all the same (told apart to say so).
+    pub is_baseline: Option<fn(&str) -> bool>,
+    /// The baselines the conditions name, in slot order.
+    pub used: Vec<String>,
+    /// Whether they name `previous` (the first baseline's value).
+    pub names_previous: bool,
+}
+
+impl ConditionScope {
+    /// A scope for a KPI comparing with these baselines.
+    pub fn new(baselines: Vec<String>, is_baseline: fn(&str) -> bool) -> ConditionScope {
+        ConditionScope {
+            baselines,
+            is_baseline: Some(is_baseline),
+            used: Vec::new(),
+            names_previous: false,
+        }
+    }
+
+    /// The baseline and field (0 value, 1 delta, 2 delta_pct) a name stands for.
+    fn baseline_field(name: &str, is: impl Fn(&str) -> bool) -> Option<(&str, usize)> {
+        (0..BASELINE_FIELDS.len()).rev().find_map(|field| {
+            let base = name.strip_suffix(BASELINE_FIELDS[field])?;
+            is(base).then_some((base, field))
+        })
+    }
+}
 
 impl Scope for ConditionScope {
     fn ident(&mut self, name: &str, _quoted: bool, pos: Pos) -> Result<(Node, Ty), FormulaError> {
-        match CONDITION_VARIABLES
-            .iter()
-            .position(|v| v.eq_ignore_ascii_case(name))
-        {
-            Some(slot) => Ok((Node::Load(slot), Some(DataType::Number))),
-            None => Err(FormulaError::new(
-                format!(
-                    "unknown name `{name}`: conditions use {}",
-                    CONDITION_VARIABLES.join(", ")
-                ),
-                pos,
-            )),
+        let lower = name.to_ascii_lowercase();
+        if let Some(slot) = CONDITION_VARIABLES.iter().position(|v| *v == lower) {
+            self.names_previous |= slot == 1;
+            return Ok((Node::Load(slot), Some(DataType::Number)));
         }
+        let known = |b: &str| self.baselines.iter().any(|k| k == b);
+        if let Some((baseline, field)) = Self::baseline_field(&lower, known) {
+            let index = match self.used.iter().position(|u| u == baseline) {
+                Some(index) => index,
+                None => {
+                    self.used.push(baseline.to_string());
+                    self.used.len() - 1
+                }
+            };
+            let slot = CONDITION_VARIABLES.len() + BASELINE_FIELDS.len() * index + field;
+            return Ok((Node::Load(slot), Some(DataType::Number)));
+        }
+        if let Some(is) = self.is_baseline {
+            if let Some((baseline, _)) = Self::baseline_field(&lower, is) {
+                return Err(FormulaError::new(
+                    format!(
+                        "`{name}`: the KPI does not compare with {baseline} (compare = [{}]): add \"{baseline}\" to compare",
+                        self.baselines
+                            .iter()
+                            .map(|b| format!("\"{b}\""))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    pos,
+                ));
+            }
+        }
+        let mut names: Vec<String> = CONDITION_VARIABLES.iter().map(|v| v.to_string()).collect();
+        for b in &self.baselines {
+            names.extend(BASELINE_FIELDS.iter().map(|f| format!("{b}{f}")));
+        }
+        names.dedup();
+        Err(FormulaError::new(
+            format!("unknown name `{name}`: conditions use {}", names.join(", ")),
+            pos,
+        ))
     }
 }

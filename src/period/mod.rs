@@ -122,10 +122,12 @@ impl std::error::Error for PeriodError {}
 
 mod arithmetic;
 mod baseline;
+mod extent;
 mod label;
 mod window;
 
 pub use baseline::Baseline;
+pub use extent::{Extent, WindowUnit};
 pub use window::{PeriodChoice, Window};
 
 #[cfg(test)]

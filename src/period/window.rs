@@ -23,9 +23,10 @@ impl Window {
         }
     }
 
-    /// Whether the window covers less than its whole period.
+    /// Whether the window ends before its period does: a period to date. (A window reaching
+    /// back past the period's start, `window = "3 months"`, is whole.)
     pub fn is_partial(&self) -> bool {
-        self.start != self.period.start || self.end != self.period.end
+        self.end != self.period.end
     }
 
     /// Whether `date` falls in the window.

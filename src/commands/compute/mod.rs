@@ -265,19 +265,7 @@ fn targets<'c>(config: &Config, kpis: &[&'c Kpi], periods: Periods) -> Result<Ta
                 .periods_between(kpi.frequency, from, to)
                 .into_iter()
                 .filter(|p| p.end < as_of)
-                .map(|p| {
-                    let target = Window::whole(p);
-                    let previous = Window::whole(calendar.previous(&p));
-                    let mut computed = vec![previous, target];
-                    if needs_base {
-                        computed.insert(0, calendar.previous_window(&previous));
-                    }
-                    RunWindows {
-                        target,
-                        previous,
-                        computed,
-                    }
-                })
+                .map(|p| RunWindows::of(calendar, kpi, Window::whole(p), &kpi.compare, needs_base))
                 .collect(),
         };
         targets.insert(kpi.id.as_str(), windows);

@@ -8,6 +8,7 @@ use super::Targets;
 use crate::archive::{column_changes, ColumnChange, SourceState};
 use crate::config::{Config, Kpi, Source};
 use crate::engine::compare::{self, Context};
+use crate::engine::pass::Wanted;
 use crate::engine::{self, SourcePass, SourcePlan};
 use crate::error::{Error, Kind, ResultExt};
 use crate::ingest::mismatch::is_config_mismatch;
@@ -224,7 +225,7 @@ pub(super) fn scan_source(
     limits: Limits,
     covered_only: bool,
 ) -> Result<Scanned, Error> {
-    let kpi_windows: Vec<Vec<Window>> = source
+    let kpi_windows: Vec<Vec<Wanted>> = source
         .kpis
         .iter()
         .map(|k| windows_to_compute(&targets[k.id.as_str()]))
@@ -290,15 +291,16 @@ pub(super) fn scan_source(
     })
 }
 
-/// Every window the pass accumulates for a KPI: each reported period, the one it is compared
-/// with and, for retention, the one before; once each, oldest first.
-fn windows_to_compute(targets: &[crate::engine::RunWindows]) -> Vec<Window> {
-    let mut windows: Vec<Window> = targets
-        .iter()
-        .flat_map(|t| t.computed.iter().copied())
-        .collect();
-    windows.sort_by_key(|w| (w.start, w.end));
-    windows.dedup();
+/// Every window the pass accumulates for a KPI: each reported period, its baselines' and, for
+/// retention, the one before each; once each (with its base when some period needs it).
+fn windows_to_compute(targets: &[crate::engine::RunWindows]) -> Vec<Wanted> {
+    let mut windows: Vec<Wanted> = Vec::new();
+    for wanted in targets.iter().flat_map(|t| t.computed.iter()) {
+        match windows.iter_mut().find(|w| w.window == wanted.window) {
+            Some(found) => found.base = found.base.or(wanted.base),
+            None => windows.push(*wanted),
+        }
+    }
     windows
 }
 
