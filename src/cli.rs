@@ -359,6 +359,11 @@ pub struct Selection {
     /// Break down by this dimension only (a column, or columns joined by +).
     #[arg(long, value_name = "DIM")]
     pub by: Option<String>,
+
+    /// Compare with this baseline instead of the configured ones (repeatable): previous,
+    /// year_ago, N_periods_ago.
+    #[arg(long = "compare", value_name = "B")]
+    pub compare: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -85,23 +85,51 @@ pub struct KpiResult {
     /// The result's target: a fixed one for the overall value, or its row of a target file.
     pub target: Option<Target>,
     pub standing: Standing,
+    /// The value beside each baseline of the KPI, in its order; the first one is also in
+    /// `previous_period`, `previous_value`, `delta`, `delta_pct`, `comparable`, `significant`.
+    pub comparisons: Vec<Comparison>,
+}
+
+/// A value beside one baseline (`year_ago`): that period's value and the move from it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Comparison {
+    /// As written in `compare`: `previous`, `year_ago`, `4_periods_ago`.
+    pub baseline: String,
+    /// The baseline period's label.
+    pub period: String,
+    pub value: Option<f64>,
+    pub delta: Option<f64>,
+    pub delta_pct: Option<f64>,
+    /// False when the baseline value was recorded under another definition; None without one.
+    pub comparable: Option<bool>,
+    /// Whether the move is beyond noise (None: no test for the formula, or no value).
+    pub significant: Option<bool>,
+}
+
+/// The move from `before` to `value`: the difference, and its share of `before` (none from 0).
+pub fn delta_of(value: Option<f64>, before: Option<f64>) -> (Option<f64>, Option<f64>) {
+    match (value, before) {
+        (Some(v), Some(p)) => {
+            let delta = v - p;
+            let pct = (p != 0.0).then(|| delta / p.abs());
+            (Some(delta), pct)
+        }
+        _ => (None, None),
+    }
 }
 
 impl KpiResult {
     /// Fills `delta` and `delta_pct` from `value` and `previous_value`.
     pub fn compute_delta(&mut self) {
-        (self.delta, self.delta_pct) = match (self.value, self.previous_value) {
-            (Some(v), Some(p)) => {
-                let delta = v - p;
-                let pct = if p == 0.0 {
-                    None
-                } else {
-                    Some(delta / p.abs())
-                };
-                (Some(delta), pct)
-            }
-            _ => (None, None),
-        };
+        (self.delta, self.delta_pct) = delta_of(self.value, self.previous_value);
+        for c in &mut self.comparisons {
+            (c.delta, c.delta_pct) = delta_of(self.value, c.value);
+        }
+    }
+
+    /// The comparison with this baseline (by name), if the result has one.
+    pub fn comparison(&self, baseline: &str) -> Option<&Comparison> {
+        self.comparisons.iter().find(|c| c.baseline == baseline)
     }
 
     /// `region=EMEA;channel=Web`, as in the CSV output and the archive.

@@ -30,6 +30,7 @@ pub fn backfill(cli: &Cli, args: &BackfillArgs) -> Result<Outcome, Error> {
         kpis: args.kpis.clone(),
         report: None,
         by: None,
+        compare: vec![],
     };
     let mut selected = select(&config, &selection)?;
     let snapshots: Vec<&str> = selected

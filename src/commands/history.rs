@@ -185,6 +185,7 @@ fn result_of(
         breach: None,
         target: kpi.target_for(&record.period, &record.dimensions, record.period_end),
         standing: Default::default(),
+        comparisons: vec![],
     };
     finish(&mut result, kpi, ctx);
     result

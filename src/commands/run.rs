@@ -36,7 +36,8 @@ pub(super) fn compute_report(
     recording: &Recording,
     output: Option<&Path>,
 ) -> Result<RunReport, Error> {
-    let config = load_config(cli)?;
+    let mut config = load_config(cli)?;
+    super::compute::override_compare(&mut config, &selection.compare)?;
     if let Some(path) = output {
         check_output_folder(path)?;
     }

@@ -16,7 +16,8 @@ use anyhow::anyhow;
 use chrono::NaiveDate;
 
 pub fn sql(cli: &Cli, args: &SqlArgs) -> Result<Outcome, Error> {
-    let config = load_config(cli)?;
+    let mut config = load_config(cli)?;
+    super::compute::override_compare(&mut config, &args.selection.compare)?;
     let as_of = args
         .selection
         .as_of

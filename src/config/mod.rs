@@ -6,6 +6,7 @@
 //! (columns, types) happen when the engine plans a source (`engine::plan`), still before any
 //! row is read.
 
+mod baselines;
 mod breakdowns;
 mod document;
 mod freshness;

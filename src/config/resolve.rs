@@ -10,6 +10,7 @@ use super::document::{self, place};
 use super::raw::*;
 use super::target_file;
 use super::*;
+use super::{baselines, breakdowns};
 use crate::formula;
 use crate::period::WeekStart;
 use anyhow::{anyhow, bail, Result};
@@ -71,6 +72,7 @@ pub fn resolve(text: &str, path: &Path, dir: &Path) -> Checked {
         found.0.push(ctx.cycle(&cycle, &raws));
     }
     found.0.extend(breakdowns::check(&kpis, &raws, &ctx));
+    found.0.extend(baselines::check(&kpis, &raws, &ctx));
     let reports = ctx.reports(&raw.reports, &names, &kpis, &mut found);
     sort_by_place(&mut found.0, path);
     Checked {

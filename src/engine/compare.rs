@@ -7,8 +7,8 @@ use super::targets;
 use super::windows::RunWindows;
 use crate::config::Kpi;
 use crate::formula::Node;
-use crate::model::{dimensions_label, Direction, KpiResult, Status};
-use crate::period::{Calendar, Window};
+use crate::model::{dimensions_label, Comparison, Direction, KpiResult, Status};
+use crate::period::{Baseline, Calendar, Window};
 use crate::value::Value;
 use chrono::NaiveDate;
 use std::collections::HashMap;
@@ -87,31 +87,41 @@ pub fn source_results(
     ctx: &Context,
 ) -> Vec<KpiResult> {
     let find = |w: &Window| output.windows.iter().find(|o| o.window.as_ref() == Some(w));
-    let (current, previous) = if kpi.is_snapshot() {
-        (output.windows.first(), None)
+    let current = if kpi.is_snapshot() {
+        output.windows.first()
     } else {
-        (find(&windows.target), find(&windows.previous))
+        find(&windows.target)
     };
     let Some(current) = current else {
         return vec![];
     };
-    // Looked up once per group: an index, not a scan (a breakdown can have 100,000 groups).
-    let before: HashMap<&[(String, String)], &GroupOutput> = previous
-        .map(|p| {
-            p.groups
+    // Each baseline's window, its groups looked up by an index, not a scan (a breakdown can
+    // have 100,000 groups). A snapshot's baselines come from the archive alone.
+    let baselines: Vec<Option<Indexed>> = windows
+        .baselines
+        .iter()
+        .map(|(_, w)| {
+            let window = find(w).filter(|_| !kpi.is_snapshot())?;
+            let groups = window
+                .groups
                 .iter()
                 .map(|g| (g.dimensions.as_slice(), g))
-                .collect()
+                .collect();
+            Some((window, groups))
         })
-        .unwrap_or_default();
+        .collect();
     current
         .groups
         .iter()
         .map(|group| {
-            let from_data = previous.and_then(|p| {
-                let found = before.get(group.dimensions.as_slice()).copied();
-                previous_from_data(p, found, &group.dimensions, output.span)
-            });
+            let from_data: Vec<FromData> = baselines
+                .iter()
+                .map(|found| {
+                    let (window, groups) = found.as_ref()?;
+                    let before = groups.get(group.dimensions.as_slice()).copied();
+                    previous_from_data(window, before, &group.dimensions, output.span)
+                })
+                .collect();
             let mut result = base_result(
                 kpi,
                 windows,
@@ -127,6 +137,12 @@ pub fn source_results(
         })
         .collect()
 }
+
+/// A baseline's computed window, with its groups by dimensions.
+type Indexed<'o> = (
+    &'o WindowOutput,
+    HashMap<&'o [(String, String)], &'o GroupOutput>,
+);
 
 /// The previous value computed from the data: a group that had rows then; or, for the overall
 /// value, a period inside the stretch the data covers even if no row of it passed the filters
@@ -183,58 +199,44 @@ pub fn base_result(
         breach: None,
         target: None,
         standing: Default::default(),
+        comparisons: vec![],
     }
 }
 
-/// The previous value: archived for that period if any (unless this is a period to date, which
-/// compares with the same elapsed part, never a whole recorded period), else computed.
+/// Each baseline's value (`from_data[i]` is baseline i's, computed): archived for that period
+/// if any (unless this is a period to date, which compares with the same elapsed part, never a
+/// whole recorded period), else computed. The first one also fills `previous_*`.
 pub fn fill_previous(
     result: &mut KpiResult,
     kpi: &Kpi,
     windows: &RunWindows,
     ctx: &Context,
-    from_data: FromData,
+    from_data: Vec<FromData>,
 ) {
     let label = dimensions_label(&result.dimensions);
-    let to_date = windows.target.is_partial() && !kpi.is_snapshot();
-    let archived = match (&result.previous_period, to_date) {
-        (Some(period), false) => ctx
-            .history
-            .recorded(&kpi.id, period, &label)
-            // A value recorded to date is not the whole period's (a snapshot always is to date).
-            .filter(|r| kpi.is_snapshot() || r.period_end >= windows.previous.end),
-        _ => None,
-    };
-    let previous_parts = match (archived, from_data) {
-        (Some(recorded), _) => {
-            result.previous_value = recorded.value;
-            result.comparable = recorded
-                .value
-                .map(|_| recorded.fingerprint == kpi.fingerprint);
-            recorded.parts
-        }
-        (None, Some((value, parts))) => {
-            result.previous_value = value;
-            result.comparable = value.map(|_| true);
-            parts
-        }
-        (None, None) => vec![],
-    };
     result.low_sample = kpi.source.is_some() && result.rows < ctx.min_sample;
-    if result.value.is_some() && result.previous_value.is_some() {
-        let shape = significance::shape(&kpi.formula.expr);
-        let now = numeric_parts(&result.parts);
-        let days = significance::days(windows.target.start, windows.target.end);
-        let days_before = significance::days(windows.previous.start, windows.previous.end);
-        result.significant = significance::significant(
-            &shape,
-            &Sample { parts: &now, days },
-            &Sample {
-                parts: &previous_parts,
-                days: days_before,
-            },
-            ctx.confidence,
-        );
+    let mut from_data = from_data.into_iter();
+    result.comparisons = windows
+        .baselines
+        .iter()
+        .map(|&(baseline, window)| {
+            let computed = from_data.next().flatten();
+            compare_with(
+                result,
+                kpi,
+                windows,
+                ctx,
+                &label,
+                (baseline, window),
+                computed,
+            )
+        })
+        .collect();
+    if let Some(first) = result.comparisons.first() {
+        result.previous_period = Some(first.period.clone());
+        result.previous_value = first.value;
+        result.comparable = first.comparable;
+        result.significant = first.significant;
     }
     let mut recent = ctx.history.recent(
         &kpi.id,
@@ -269,6 +271,64 @@ pub fn fill_previous(
     }
 }
 
+/// The value beside one baseline: archived, else computed; its significance.
+fn compare_with(
+    result: &KpiResult,
+    kpi: &Kpi,
+    windows: &RunWindows,
+    ctx: &Context,
+    label: &str,
+    (baseline, window): (Baseline, Window),
+    from_data: FromData,
+) -> Comparison {
+    let period = ctx.calendar.label(&window.period);
+    let to_date = windows.target.is_partial() && !kpi.is_snapshot();
+    let archived = if to_date {
+        None
+    } else {
+        ctx.history
+            .recorded(&kpi.id, &period, label)
+            // A value recorded to date is not the whole period's (a snapshot always is to date).
+            .filter(|r| kpi.is_snapshot() || r.period_end >= window.end)
+    };
+    let mut comparison = Comparison {
+        baseline: baseline.name(),
+        period,
+        ..Comparison::default()
+    };
+    let parts = match (archived, from_data) {
+        (Some(recorded), _) => {
+            comparison.value = recorded.value;
+            comparison.comparable = recorded
+                .value
+                .map(|_| recorded.fingerprint == kpi.fingerprint);
+            recorded.parts
+        }
+        (None, Some((value, parts))) => {
+            comparison.value = value;
+            comparison.comparable = value.map(|_| true);
+            parts
+        }
+        (None, None) => vec![],
+    };
+    if result.value.is_some() && comparison.value.is_some() {
+        let shape = significance::shape(&kpi.formula.expr);
+        let now = numeric_parts(&result.parts);
+        let days = significance::days(windows.target.start, windows.target.end);
+        let days_before = significance::days(window.start, window.end);
+        comparison.significant = significance::significant(
+            &shape,
+            &Sample { parts: &now, days },
+            &Sample {
+                parts: &parts,
+                days: days_before,
+            },
+            ctx.confidence,
+        );
+    }
+    comparison
+}
+
 /// Delta and status, with the condition that set it.
 pub fn finish(result: &mut KpiResult, kpi: &Kpi, ctx: &Context) {
     result.compute_delta();
@@ -281,7 +341,7 @@ fn status(r: &KpiResult, kpi: &Kpi, ctx: &Context) -> (Status, Option<String>) {
         return (Status::NoData, None);
     }
     let num = |v: Option<f64>| v.map_or(Value::Null, Value::Num);
-    let inputs = [
+    let mut inputs = vec![
         num(r.value),
         num(r.previous_value),
         num(r.delta),
@@ -289,6 +349,13 @@ fn status(r: &KpiResult, kpi: &Kpi, ctx: &Context) -> (Status, Option<String>) {
         // The result's own target (`fill_previous`): none for a breakdown without a file row.
         num(r.target.as_ref().map(|t| t.value)),
     ];
+    // Then each baseline the conditions name, in their slot order.
+    for baseline in &kpi.condition_baselines {
+        let c = r.comparison(&baseline.name());
+        inputs.push(num(c.and_then(|c| c.value)));
+        inputs.push(num(c.and_then(|c| c.delta)));
+        inputs.push(num(c.and_then(|c| c.delta_pct)));
+    }
     let holds = |cond: &Option<Node>| cond.as_ref().is_some_and(|c| c.eval(&inputs).is_true());
     if holds(&kpi.fail) {
         return (Status::Fail, kpi.fail_text.clone());

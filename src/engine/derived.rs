@@ -64,10 +64,21 @@ fn group_result(
         .collect();
     inputs.dedup();
     result.source_fingerprint = inputs.join("+");
-    let from_data = (complete && present.iter().all(|m| m.previous_period.is_some())).then(|| {
-        let previous: Vec<Option<f64>> = present.iter().map(|m| m.previous_value).collect();
-        (eval(formula, &previous), vec![])
-    });
+    // Each baseline's value from the inputs' values beside the same baseline (the
+    // configuration makes every input compare with the derived KPI's baselines).
+    let from_data = windows
+        .baselines
+        .iter()
+        .map(|(baseline, _)| {
+            let name = baseline.name();
+            let before: Option<Vec<Option<f64>>> = present
+                .iter()
+                .map(|m| Some(m.comparison(&name)?.value))
+                .collect();
+            let before = before.filter(|_| complete)?;
+            Some((eval(formula, &before), vec![]))
+        })
+        .collect();
     fill_previous(&mut result, kpi, windows, ctx, from_data);
     finish(&mut result, kpi, ctx);
     stale_from_inputs(&mut result, &kpi.uses, &matching);

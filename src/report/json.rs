@@ -44,6 +44,19 @@ struct Entry<'a> {
     attainment: Option<f64>,
     projected: Option<f64>,
     on_track: Option<bool>,
+    /// One object per baseline, the first being the one in `previous_*`.
+    comparisons: Vec<ComparisonEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct ComparisonEntry<'a> {
+    baseline: &'a str,
+    period: &'a str,
+    value: Option<f64>,
+    delta: Option<f64>,
+    delta_pct: Option<f64>,
+    comparable: Option<bool>,
+    significant: Option<bool>,
 }
 
 /// The report as pretty-printed JSON (2-space indent) with a trailing newline.
@@ -92,6 +105,19 @@ fn entry(r: &KpiResult) -> Entry<'_> {
         attainment: r.standing.attainment,
         projected: r.standing.projected,
         on_track: r.standing.on_track,
+        comparisons: r
+            .comparisons
+            .iter()
+            .map(|c| ComparisonEntry {
+                baseline: &c.baseline,
+                period: &c.period,
+                value: c.value,
+                delta: c.delta,
+                delta_pct: c.delta_pct,
+                comparable: c.comparable,
+                significant: c.significant,
+            })
+            .collect(),
     }
 }
 
@@ -126,7 +152,8 @@ mod tests {
       "target_by": null,
       "attainment": null,
       "projected": null,
-      "on_track": null
+      "on_track": null,
+      "comparisons": []
     },
     {
       "kpi": "win_rate",
@@ -153,7 +180,8 @@ mod tests {
       "target_by": null,
       "attainment": null,
       "projected": null,
-      "on_track": null
+      "on_track": null,
+      "comparisons": []
     },
     {
       "kpi": "win_rate",
@@ -180,7 +208,8 @@ mod tests {
       "target_by": null,
       "attainment": null,
       "projected": null,
-      "on_track": null
+      "on_track": null,
+      "comparisons": []
     },
     {
       "kpi": "cycle_time",
@@ -205,7 +234,8 @@ mod tests {
       "target_by": null,
       "attainment": null,
       "projected": null,
-      "on_track": null
+      "on_track": null,
+      "comparisons": []
     },
     {
       "kpi": "cycle_time",
@@ -233,7 +263,8 @@ mod tests {
       "target_by": null,
       "attainment": null,
       "projected": null,
-      "on_track": null
+      "on_track": null,
+      "comparisons": []
     },
     {
       "kpi": "revenue",
@@ -258,7 +289,8 @@ mod tests {
       "target_by": null,
       "attainment": null,
       "projected": null,
-      "on_track": null
+      "on_track": null,
+      "comparisons": []
     },
     {
       "kpi": "tickets",
@@ -283,7 +315,8 @@ mod tests {
       "target_by": null,
       "attainment": null,
       "projected": null,
-      "on_track": null
+      "on_track": null,
+      "comparisons": []
     },
     {
       "kpi": "nps",
@@ -308,7 +341,8 @@ mod tests {
       "target_by": null,
       "attainment": null,
       "projected": null,
-      "on_track": null
+      "on_track": null,
+      "comparisons": []
     }
   ]
 }

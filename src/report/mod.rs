@@ -105,6 +105,7 @@ pub(crate) mod fixture {
             breach: None,
             target: None,
             standing: Default::default(),
+            comparisons: vec![],
         }
     }
 

@@ -17,7 +17,7 @@ use crate::engine::compare::Context;
 use crate::engine::{self, derived, History, RunWindows};
 use crate::error::{usage, Error};
 use crate::model::KpiResult;
-use crate::period::{Calendar, Frequency, PeriodChoice, Window};
+use crate::period::{Baseline, Calendar, Frequency, PeriodChoice, Window};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -61,6 +61,38 @@ pub fn find_kpi<'c>(config: &'c Config, id: &str) -> Result<&'c Kpi, Error> {
         let known: Vec<&str> = config.kpis.iter().map(|k| k.id.as_str()).collect();
         usage(format!("unknown KPI `{id}` (KPIs: {})", known.join(", ")))
     })
+}
+
+/// `--compare B…`: every KPI compares with these baselines for this run. A KPI whose `warn` or
+/// `fail` names a baseline left out would judge a null: a usage error naming it.
+pub fn override_compare(config: &mut Config, compare: &[String]) -> Result<(), Error> {
+    if compare.is_empty() {
+        return Ok(());
+    }
+    let mut baselines: Vec<Baseline> = Vec::new();
+    for text in compare {
+        let baseline = Baseline::parse(text).map_err(|e| usage(format!("--compare: {e}")))?;
+        if baselines.contains(&baseline) {
+            return Err(usage(format!("--compare {text} is given twice")));
+        }
+        baselines.push(baseline);
+    }
+    for kpi in &mut config.kpis {
+        if let Some(missing) = kpi
+            .condition_baselines
+            .iter()
+            .find(|b| !baselines.contains(b))
+        {
+            let name = missing.name();
+            return Err(usage(format!(
+                "--compare {}: kpi `{}` has a condition on {name}, which would have no value\n  hint: add --compare {name}",
+                compare.join(" --compare "),
+                kpi.id
+            )));
+        }
+        kpi.compare = baselines.clone();
+    }
+    Ok(())
 }
 
 /// The selected KPIs and every KPI a derived one among them needs, in dependency order.
