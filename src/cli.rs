@@ -125,6 +125,10 @@ pub struct ExplainArgs {
     /// Also show the parts of each group of this breakdown (a column, or columns joined by +).
     #[arg(long, value_name = "DIM")]
     pub by: Option<String>,
+
+    /// Compare with this baseline instead of the configured ones (repeatable).
+    #[arg(long = "compare", value_name = "B")]
+    pub compare: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -10,10 +10,13 @@ use crate::config::Kpi;
 use crate::engine::label_of;
 use crate::error::{Error, Outcome};
 use crate::model::KpiResult;
+use crate::period::{Baseline, Calendar, Extent};
 use std::fmt::Write as _;
 
 pub fn explain(cli: &Cli, args: &ExplainArgs) -> Result<Outcome, Error> {
-    let config = load_config(cli)?;
+    let mut config = load_config(cli)?;
+    super::compute::override_compare(&mut config, &args.compare)?;
+    let config = config;
     let kpi = super::compute::find_kpi(&config, &args.kpi)?;
     let as_of = args
         .as_of
@@ -36,7 +39,10 @@ pub fn explain(cli: &Cli, args: &ExplainArgs) -> Result<Outcome, Error> {
         .collect();
     let mut out = String::new();
     match computed.traces.get(&kpi.id) {
-        Some(trace) => source_kpi(&mut out, kpi, trace, &mine, args.by.is_some()),
+        Some(trace) => {
+            let calendar = &config.settings.calendar;
+            source_kpi(&mut out, kpi, trace, &mine, args.by.is_some(), calendar)
+        }
         None => derived_kpi(&mut out, kpi, &mine),
     }
     let width = super::look(None).width;
@@ -50,6 +56,7 @@ fn source_kpi(
     trace: &Trace,
     results: &[&KpiResult],
     with_breakdowns: bool,
+    calendar: &Calendar,
 ) {
     let overall = results.iter().find(|r| r.dimensions.is_empty());
     let _ = writeln!(out, "{} ({})", kpi.name, kpi.id);
@@ -59,7 +66,14 @@ fn source_kpi(
         .map(|f| f.display().to_string())
         .collect();
     let _ = writeln!(out, "source `{}`: {}", trace.source, files.join(", "));
-    let shown: Vec<&WindowTrace> = shown_windows(trace, overall);
+    if kpi.extent != Extent::Period {
+        let _ = writeln!(
+            out,
+            "each value covers {}, ending with its period's end",
+            describe_extent(kpi.extent)
+        );
+    }
+    let shown: Vec<Shown> = shown_windows(trace, overall, kpi, calendar);
     rows(out, trace, &shown);
     aggregates(out, &shown);
     formula(out, kpi, &shown);
@@ -68,8 +82,20 @@ fn source_kpi(
     }
 }
 
-/// The reported window and the one it is compared with (retention computes one more).
-fn shown_windows<'t>(trace: &'t Trace, overall: Option<&&KpiResult>) -> Vec<&'t WindowTrace> {
+/// A window shown, with what it is: the period reported, or a baseline.
+struct Shown<'t> {
+    trace: &'t WindowTrace,
+    name: String,
+}
+
+/// The reported window, then each baseline's (retention computes more, not shown). With the
+/// default baseline alone, the one before is named by its dates only, as it always was.
+fn shown_windows<'t>(
+    trace: &'t Trace,
+    overall: Option<&&KpiResult>,
+    kpi: &Kpi,
+    calendar: &Calendar,
+) -> Vec<Shown<'t>> {
     let reported = overall.map(|r| (r.period_start, r.period_end));
     let last = trace.windows.len().checked_sub(1);
     let index = trace
@@ -77,14 +103,42 @@ fn shown_windows<'t>(trace: &'t Trace, overall: Option<&&KpiResult>) -> Vec<&'t 
         .iter()
         .position(|w| w.window.map(|w| (w.start, w.end)) == reported)
         .or(last);
-    // The reported window and the one before it, newest first (none when nothing was computed).
     let Some(index) = index else {
         return vec![];
     };
-    trace.windows[index.saturating_sub(1)..=index]
-        .iter()
-        .rev()
-        .collect()
+    let plain = kpi.compare == [Baseline::Previous];
+    let mut shown = vec![Shown {
+        trace: &trace.windows[index],
+        name: period_name(&trace.windows[index]),
+    }];
+    let Some(result) = overall else {
+        return shown;
+    };
+    for c in &result.comparisons {
+        let found = trace.windows.iter().find(|w| {
+            w.window.is_some_and(|w| {
+                calendar.label(&w.period) == c.period && w.end <= result.period_end
+            })
+        });
+        if let Some(w) = found {
+            let dates = period_name(w);
+            let name = if plain {
+                dates
+            } else {
+                format!("{dates} ({}, {})", c.baseline, c.period)
+            };
+            shown.push(Shown { trace: w, name });
+        }
+    }
+    shown
+}
+
+/// `3 months`, `the year to date`.
+fn describe_extent(extent: Extent) -> String {
+    match extent {
+        Extent::ToDate(unit) => format!("the {unit} to date"),
+        other => format!("a trailing {other}"),
+    }
 }
 
 fn period_name(w: &WindowTrace) -> String {
@@ -129,7 +183,7 @@ fn narrowed(line: &str, width: Option<usize>) -> String {
     format!("{label}{}{count}", " ".repeat(gap.max(1)))
 }
 
-fn rows(out: &mut String, trace: &Trace, shown: &[&WindowTrace]) {
+fn rows(out: &mut String, trace: &Trace, shown: &[Shown]) {
     let s = &trace.stats;
     let _ = writeln!(out, "\nRows");
     let line = |out: &mut String, what: &str, n: u64| {
@@ -153,7 +207,7 @@ fn rows(out: &mut String, trace: &Trace, shown: &[&WindowTrace]) {
     );
     line(out, "removed by the KPI filter", trace.counts.filtered);
     for w in shown {
-        line(out, &format!("inside {}", period_name(w)), w.rows);
+        line(out, &format!("inside {}", w.name), w.trace.rows);
     }
     for (column, ty, values) in &s.values {
         if values.invalid > 0 {
@@ -169,29 +223,29 @@ fn rows(out: &mut String, trace: &Trace, shown: &[&WindowTrace]) {
     }
 }
 
-fn aggregates(out: &mut String, shown: &[&WindowTrace]) {
+fn aggregates(out: &mut String, shown: &[Shown]) {
     let _ = writeln!(out, "\nAggregates");
     for w in shown {
-        let _ = writeln!(out, "  {}", period_name(w));
-        for (text, value) in &w.aggregates {
+        let _ = writeln!(out, "  {}", w.name);
+        for (text, value) in &w.trace.aggregates {
             let _ = writeln!(out, "    {text} = {}", show(value));
         }
     }
 }
 
-fn formula(out: &mut String, kpi: &Kpi, shown: &[&WindowTrace]) {
+fn formula(out: &mut String, kpi: &Kpi, shown: &[Shown]) {
     let printed = crate::formula::printed(&kpi.formula.text).unwrap_or(kpi.formula.text.clone());
     let _ = writeln!(out, "\nFormula\n  {printed}");
     for w in shown {
         let mut substituted = printed.clone();
         // Longest first: `count(*)` must not replace part of `count(*) FILTER (...)`.
-        let mut parts: Vec<&(String, crate::value::Value)> = w.aggregates.iter().collect();
+        let mut parts: Vec<&(String, crate::value::Value)> = w.trace.aggregates.iter().collect();
         parts.sort_by_key(|(text, _)| std::cmp::Reverse(text.len()));
         for (text, value) in parts {
             substituted = substituted.replace(text.as_str(), &show(value));
         }
-        let value = w.value.map_or("null".to_string(), |v| v.to_string());
-        let _ = writeln!(out, "  {}: {substituted} = {value}", period_name(w));
+        let value = w.trace.value.map_or("null".to_string(), |v| v.to_string());
+        let _ = writeln!(out, "  {}: {substituted} = {value}", w.name);
     }
 }
 

@@ -12,9 +12,9 @@ use crate::engine::compare::{finish, Context};
 use crate::engine::significance::{self, Sample};
 use crate::engine::NoHistory;
 use crate::error::{usage, Error, Kind, Outcome, ResultExt};
-use crate::model::{KpiResult, RunReport, Status};
+use crate::model::{Comparison, KpiResult, RunReport, Status};
 use crate::report::{self, Format};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub fn history(cli: &Cli, args: &HistoryArgs) -> Result<Outcome, Error> {
     let config = load_config(cli)?;
@@ -125,13 +125,14 @@ fn results(
     let mut results = Vec::new();
     for mut line in series.into_values() {
         line.sort_by_key(|r| r.period_start);
+        let by_period: HashMap<&str, &ArchiveRecord> =
+            line.iter().map(|r| (r.period.as_str(), *r)).collect();
         for (i, record) in line.iter().enumerate() {
             if first_shown.is_some_and(|first| record.period_start < first) {
                 continue;
             }
-            let previous = i.checked_sub(1).map(|j| line[j]);
             let trend = &line[i.saturating_sub(SPARKLINE_PERIODS - 1)..=i];
-            let mut result = result_of(kpi, record, previous, &ctx);
+            let mut result = result_of(kpi, record, &by_period, &ctx);
             result.history = trend.iter().map(|r| r.value).collect();
             result.history_periods = trend.iter().map(|r| r.period.clone()).collect();
             results.push(result);
@@ -143,16 +144,35 @@ fn results(
 fn result_of(
     kpi: &Kpi,
     record: &ArchiveRecord,
-    before: Option<&ArchiveRecord>,
+    by_period: &HashMap<&str, &ArchiveRecord>,
     ctx: &Context,
 ) -> KpiResult {
-    // The period before, by the calendar; the record before it in the archive counts only if
-    // it is that period (a gap in the archive is no previous value).
+    // Each baseline's period by the calendar, and its record if the archive holds it (a gap
+    // in the archive is no value).
     let period_of = ctx.calendar.parse_label(kpi.frequency, &record.period).ok();
-    let previous_period = period_of
+    let comparisons: Vec<Comparison> = period_of
         .as_ref()
-        .map(|p| ctx.calendar.label(&ctx.calendar.previous(p)));
-    let previous = before.filter(|b| previous_period.as_deref().is_none_or(|p| b.period == p));
+        .map(|p| {
+            kpi.compare
+                .iter()
+                .map(|&b| {
+                    let period = ctx.calendar.label(&ctx.calendar.baseline(p, b));
+                    let before = by_period.get(period.as_str()).copied();
+                    Comparison {
+                        baseline: b.name(),
+                        value: before.and_then(|r| r.value),
+                        comparable: before
+                            .filter(|r| r.value.is_some())
+                            .map(|r| r.fingerprint == record.fingerprint),
+                        significant: before.and_then(|r| significance_between(kpi, r, record, ctx)),
+                        period,
+                        ..Comparison::default()
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let first = comparisons.first();
     let mut result = KpiResult {
         kpi: kpi.id.clone(),
         name: kpi.name.clone(),
@@ -164,28 +184,26 @@ fn result_of(
         to_date: kpi.is_snapshot()
             || period_of
                 .as_ref()
-                .is_some_and(|p| record.period_end < p.end || record.period_start > p.start),
+                .is_some_and(|p| record.period_end < p.end),
         dimensions: crate::model::dimension_pairs(&record.dimensions),
         value: record.value,
-        previous_period: previous_period.or_else(|| before.map(|b| b.period.clone())),
-        previous_value: previous.and_then(|p| p.value),
+        previous_period: first.map(|c| c.period.clone()),
+        previous_value: first.and_then(|c| c.value),
         delta: None,
         delta_pct: None,
         status: Status::NoData,
-        comparable: previous
-            .filter(|p| p.value.is_some())
-            .map(|p| p.fingerprint == record.fingerprint),
+        comparable: first.and_then(|c| c.comparable),
         rows: record.rows,
         history: vec![],
         history_periods: vec![],
-        significant: previous.and_then(|p| significance_between(kpi, p, record, ctx)),
+        significant: first.and_then(|c| c.significant),
         low_sample: false,
         parts: vec![],
         source_fingerprint: record.source_fingerprint.clone(),
         breach: None,
         target: kpi.target_for(&record.period, &record.dimensions, record.period_end),
         standing: Default::default(),
-        comparisons: vec![],
+        comparisons,
     };
     finish(&mut result, kpi, ctx);
     result
