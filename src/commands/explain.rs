@@ -10,7 +10,7 @@ use crate::config::Kpi;
 use crate::engine::label_of;
 use crate::error::{Error, Outcome};
 use crate::model::KpiResult;
-use crate::period::{Baseline, Calendar, Extent};
+use crate::period::{Baseline, Calendar, Extent, Frequency};
 use std::fmt::Write as _;
 
 pub fn explain(cli: &Cli, args: &ExplainArgs) -> Result<Outcome, Error> {
@@ -70,7 +70,7 @@ fn source_kpi(
         let _ = writeln!(
             out,
             "each value covers {}, ending with its period's end",
-            describe_extent(kpi.extent)
+            describe_extent(kpi.extent, calendar)
         );
     }
     let shown: Vec<Shown> = shown_windows(trace, overall, kpi, calendar);
@@ -133,9 +133,12 @@ fn shown_windows<'t>(
     shown
 }
 
-/// `3 months`, `the year to date`.
-fn describe_extent(extent: Extent) -> String {
+/// `a trailing 3 months`, `the fiscal year to date`.
+fn describe_extent(extent: Extent, calendar: &Calendar) -> String {
     match extent {
+        Extent::ToDate(unit) if calendar.fiscal_year_start != 1 && unit != Frequency::Month => {
+            format!("the fiscal {unit} to date")
+        }
         Extent::ToDate(unit) => format!("the {unit} to date"),
         other => format!("a trailing {other}"),
     }

@@ -4,6 +4,7 @@ mod support;
 
 mod archive;
 mod backfill;
+mod baseline_views;
 mod check;
 mod compressed;
 mod cookbook;

@@ -21,15 +21,27 @@ use std::process::Command;
 
 #[test]
 fn readme_commands_print_what_the_readme_shows() {
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
-    let steps = steps(&readme);
+    run_page("README.md", 20);
+}
+
+/// docs/comparisons.md's worked examples run on the bundled data the same way.
+#[test]
+fn comparisons_page_prints_what_it_shows() {
+    run_page("docs/comparisons.md", 2);
+}
+
+/// Runs the page at `page` (relative to the repository) as described above; it must have more
+/// than `least` console blocks.
+fn run_page(page: &str, least: usize) {
+    let readme = std::fs::read_to_string(repo_root().join(page)).expect(page);
+    let steps = steps(&readme, page);
     assert!(
         steps
             .iter()
             .filter(|s| matches!(s, Step::Console { .. }))
             .count()
-            > 20,
-        "the README's console blocks were not found"
+            > least,
+        "{page}: the console blocks were not found"
     );
     let work = Workdir::new();
     std::fs::copy(repo_root().join("kpis.toml"), work.path().join("kpis.toml")).expect("copy");
@@ -43,7 +55,7 @@ fn readme_commands_print_what_the_readme_shows() {
             Step::Shell { line, script } => {
                 let printed = shell(work.path(), script);
                 if !printed.is_empty() {
-                    failures.push(format!("README.md:{line}: `{script}` printed:\n{printed}"));
+                    failures.push(format!("{page}:{line}: `{script}` printed:\n{printed}"));
                 }
             }
             Step::Console {
@@ -66,7 +78,7 @@ fn readme_commands_print_what_the_readme_shows() {
                     let shown: Vec<&str> = shown.iter().map(String::as_str).collect();
                     if !matches(&shown, &printed) {
                         failures.push(format!(
-                            "README.md:{line}: `{command}`\n--- shown\n{}\n--- printed\n{}",
+                            "{page}:{line}: `{command}`\n--- shown\n{}\n--- printed\n{}",
                             shown.join("\n"),
                             printed.join("\n")
                         ));
@@ -78,7 +90,7 @@ fn readme_commands_print_what_the_readme_shows() {
     failures.extend(left_behind(work.path(), &steps));
     assert!(
         failures.is_empty(),
-        "{} README command(s) print something else:\n\n{}",
+        "{} command(s) of {page} print something else:\n\n{}",
         failures.len(),
         failures.join("\n\n")
     );
@@ -161,7 +173,7 @@ enum Step {
 }
 
 /// The README's steps in the order of the text.
-fn steps(readme: &str) -> Vec<Step> {
+fn steps(readme: &str, page: &str) -> Vec<Step> {
     let lines: Vec<&str> = readme.lines().collect();
     let mut steps = Vec::new();
     let (mut file, mut dir, mut skip) = (None, String::new(), false);
@@ -177,7 +189,7 @@ fn steps(readme: &str) -> Vec<Step> {
                     script: script.to_string(),
                 }),
                 Some(("skip", _)) => skip = true,
-                _ => panic!("README.md:{}: unknown test directive `{directive}`", i + 1),
+                _ => panic!("{page}:{}: unknown test directive `{directive}`", i + 1),
             }
             i += 1;
             continue;
@@ -189,7 +201,7 @@ fn steps(readme: &str) -> Vec<Step> {
         let start = i + 1;
         let end = (start..lines.len())
             .find(|&j| lines[j] == fence)
-            .unwrap_or_else(|| panic!("README.md:{start}: unclosed code block"));
+            .unwrap_or_else(|| panic!("{page}:{start}: unclosed code block"));
         let body = &lines[start..end];
         if let Some(name) = file.take() {
             steps.push(Step::File {

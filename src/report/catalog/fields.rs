@@ -5,6 +5,7 @@ use super::sources::dialect;
 use super::{one_line, Catalog, Piece};
 use crate::config::{Kpi, Report};
 use crate::model::Direction;
+use crate::period::{Baseline, Extent};
 use crate::report::format_value;
 use std::path::Path;
 
@@ -116,6 +117,20 @@ impl Catalog<'_> {
             ),
             field("Time column", time(kpi)),
             field("Frequency", vec![text(kpi.frequency.name())]),
+        ];
+        // Shown when set, so that a catalog of v1 definitions reads as it did.
+        if kpi.extent != Extent::Period {
+            let covers = match kpi.extent {
+                Extent::ToDate(unit) => format!("the {unit} to date at each period's end"),
+                other => format!("a trailing {other}, ending with each period"),
+            };
+            out.push(field("Window", vec![text(covers)]));
+        }
+        if kpi.compare != [Baseline::Previous] {
+            let names = kpi.compare.iter().map(|b| vec![code(b.name())]).collect();
+            out.push(field("Compared with", joined(names, ", ", NONE)));
+        }
+        out.extend([
             field(
                 "Dimensions",
                 dimensions(&self.config.breakdowns(kpi), inherited(kpi)),
@@ -126,7 +141,7 @@ impl Catalog<'_> {
             field("Action", optional(kpi.action.as_deref())),
             field("Target", target(kpi)),
             field("Thresholds", thresholds(kpi)),
-        ];
+        ]);
         let users: Vec<Vec<Piece>> = self
             .kpis
             .iter()
