@@ -123,3 +123,29 @@ fn history_compares_archived_values_with_each_baseline() {
     assert_eq!(year_ago["value"], 1.0, "{october:#}");
     assert_eq!(year_ago["delta"], 3.0, "{october:#}");
 }
+
+/// Data that stops before October is stale for October's 3-month window, though the window
+/// (August to October) holds rows: the value would stand for months the export lacks.
+#[test]
+fn a_window_is_stale_when_the_data_stops_before_its_period() {
+    let work = Workdir::new();
+    work.write("kpis.toml", CONFIG);
+    work.write("deals.csv", "closed_at\n2026-08-01\n2026-09-15\n");
+    let out = work.run(&[
+        "run",
+        "--as-of",
+        "2026-11-22",
+        "--kpi",
+        "deals_3m",
+        "--format",
+        "json",
+        "--no-archive",
+    ]);
+    out.expect_code(0);
+    let json: Json = serde_json::from_str(&out.stdout).expect("JSON");
+    let overall = &json["results"][0];
+    assert_eq!(overall["period"], "2026-10", "{overall:#}");
+    assert_eq!(overall["period_start"], "2026-08-01", "{overall:#}");
+    assert_eq!(overall["status"], "stale", "{overall:#}");
+    assert!(out.stderr.contains("no row in 2026-10"), "{}", out.stderr);
+}

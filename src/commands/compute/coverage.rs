@@ -32,13 +32,24 @@ pub(super) fn judge(
     let mut columns: Vec<Column> = Vec::new();
     let freshness = as_of.zip(source.fresh_within);
     for (id, results) in &mut scanned.results {
-        let time = config.kpi(id).and_then(|k| k.time.as_deref());
+        let kpi = config.kpi(id);
+        let time = kpi.and_then(|k| k.time.as_deref());
         let span = scanned.traces.iter().find(|(t, _)| t == id);
         let (Some(time), Some(span)) = (time, span.and_then(|(_, t)| t.span)) else {
             continue;
         };
         let column = column_of(&mut columns, time, span);
-        for r in results.iter_mut().filter(|r| outside(span, r)) {
+        // A window reaching back before the period is judged on the period itself: data that
+        // stops in the window's first months would otherwise pass for the whole window.
+        let calendar = &config.settings.calendar;
+        let own_start = |r: &KpiResult| {
+            let period = kpi.and_then(|k| calendar.parse_label(k.frequency, &r.period).ok());
+            period.map_or(r.period_start, |p| p.start.max(r.period_start))
+        };
+        for r in results
+            .iter_mut()
+            .filter(|r| outside(span, own_start(r), r))
+        {
             mark(r, format!("no row in {}: {}", r.period, holds(time, span)));
             let seen = |(p, k): &(String, String)| *p == r.period && k == id;
             if !column.uncovered.iter().any(seen) {
@@ -83,9 +94,10 @@ fn column_of<'a>(columns: &'a mut Vec<Column>, name: &str, span: Span) -> &'a mu
     column
 }
 
-/// Whether every date lies before the result's period, or every date after it.
-fn outside(span: Span, r: &KpiResult) -> bool {
-    span.1 < r.period_start || span.0 > r.period_end
+/// Whether every date lies before the result's period (which starts on `start`), or every
+/// date after it.
+fn outside(span: Span, start: NaiveDate, r: &KpiResult) -> bool {
+    span.1 < start || span.0 > r.period_end
 }
 
 /// Whether the newest date is older than `as_of` minus the span.
