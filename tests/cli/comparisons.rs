@@ -3,10 +3,11 @@
 //! The fixture has one row a day from 2024-01-01 to 2027-01-31 whose `amount` is the day's
 //! number (1 for the first day): the sum over a stretch of days says which stretch it was, so
 //! each expected value here comes from dates written out by hand in the test, never from the
-//! calendar code under test. Windows, configuration errors and the archive are in the
-//! submodules.
+//! calendar code under test. Windows, configuration errors, the archive and a check of
+//! windows on the bundled example against DuckDB are in the submodules.
 
 mod archive;
+mod duckdb;
 mod errors;
 mod windows;
 
