@@ -189,3 +189,41 @@ fn compare_flag_mistakes_are_usage_errors() {
     )
     .expect_code(0);
 }
+
+/// Only the KPIs a run computes must keep their condition's baselines: `--kpi plain
+/// --compare previous` runs although another KPI's condition names year_ago.
+#[test]
+fn compare_flag_checks_only_the_kpis_it_computes() {
+    let judged = total(
+        "month",
+        "compare = [\"previous\", \"year_ago\"]\nwarn = \"year_ago_delta < 0\"",
+    );
+    let plain = total("month", "").replace("\"total\"", "\"plain\"");
+    let work = daily("", &format!("{judged}{plain}"));
+    let only_plain = ["--kpi", "plain", "--compare", "previous", "--no-archive"];
+    run_at(&work, "2026-11-15", "previous", &only_plain).expect_code(0);
+    let out = run_at(&work, "2026-11-15", "previous", &["--compare", "previous"]);
+    out.expect_code(2);
+    assert!(
+        out.stderr
+            .contains("kpi `total` has a condition on year_ago"),
+        "{}",
+        out.stderr
+    );
+    // A derived KPI's inputs are computed too, so their conditions count.
+    let derived = "[[kpi]]\nid = \"twice\"\nformula = \"total * 2\"\n";
+    let work = daily("", &format!("{judged}{derived}"));
+    let out = run_at(
+        &work,
+        "2026-11-15",
+        "previous",
+        &["--kpi", "twice", "--compare", "previous"],
+    );
+    out.expect_code(2);
+    assert!(
+        out.stderr
+            .contains("kpi `total` has a condition on year_ago"),
+        "{}",
+        out.stderr
+    );
+}
