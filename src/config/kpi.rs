@@ -102,6 +102,10 @@ impl Ctx<'_> {
         else {
             return Err(found.0);
         };
+        // Checks that give no value (the id, an ambiguous `previous`) leave only their error.
+        if !found.0.is_empty() {
+            return Err(found.0);
+        }
         let mut kpi = Kpi {
             name: raw.name.clone().unwrap_or_else(|| id.clone()),
             description: raw.description.clone(),

@@ -31,7 +31,7 @@ fn python() -> PathBuf {
 }
 
 /// Runs a query file in DuckDB; `table` also writes the column types (`engine.py`).
-fn duckdb(work: &Workdir, mode: &str, query: &str, out: &str) {
+pub(crate) fn duckdb(work: &Workdir, mode: &str, query: &str, out: &str) {
     let status = Command::new(python())
         .current_dir(work.path())
         .arg(repo_root().join("tests/warehouse/engine.py"))

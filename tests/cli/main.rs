@@ -6,6 +6,7 @@ mod archive;
 mod backfill;
 mod baseline_views;
 mod check;
+mod comparisons;
 mod compressed;
 mod cookbook;
 mod coverage;

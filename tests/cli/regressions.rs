@@ -125,3 +125,24 @@ fn text_in_double_quotes_gets_a_hint() {
         out.stderr
     );
 }
+
+/// A check with no value of its own (the id's spelling, an ambiguous `previous`) was recorded
+/// and then dropped when every other key was fine: the configuration loaded anyway.
+#[test]
+fn a_kpi_id_that_is_not_lowercase_is_a_configuration_error() {
+    let work = Workdir::new();
+    work.write("deals.csv", DEALS);
+    work.write(
+        "kpis.toml",
+        "[sources.deals]\npath = \"deals.csv\"\n\n[[kpi]]\nid = \"Revenue\"\nsource = \"deals\"\n\
+         time = \"closed_at\"\nformula = \"sum(amount)\"\n",
+    );
+    let out = work.run(&["validate"]);
+    out.expect_code(3);
+    assert!(
+        out.stderr
+            .contains("KPI id `Revenue` must be made of a-z, 0-9 and _"),
+        "{}",
+        out.stderr
+    );
+}

@@ -43,15 +43,18 @@ pub fn select<'c>(config: &'c Config, selection: &Selection) -> Result<Vec<&'c K
         find_kpi(config, id)?;
     }
     // In the order asked for: a report lists its KPIs in the order its audience reads them.
-    if ids.is_empty() {
-        return Ok(config.kpis.iter().collect());
-    }
-    let mut selected: Vec<&Kpi> = Vec::new();
-    for kpi in ids.iter().filter_map(|id| config.kpi(id)) {
-        if !selected.iter().any(|k| k.id == kpi.id) {
-            selected.push(kpi);
+    let selected: Vec<&Kpi> = if ids.is_empty() {
+        config.kpis.iter().collect()
+    } else {
+        let mut selected: Vec<&Kpi> = Vec::new();
+        for kpi in ids.iter().filter_map(|id| config.kpi(id)) {
+            if !selected.iter().any(|k| k.id == kpi.id) {
+                selected.push(kpi);
+            }
         }
-    }
+        selected
+    };
+    check_condition_baselines(&with_dependencies(config, &selected))?;
     Ok(selected)
 }
 
@@ -78,19 +81,29 @@ pub fn override_compare(config: &mut Config, compare: &[String]) -> Result<(), E
         baselines.push(baseline);
     }
     for kpi in &mut config.kpis {
+        kpi.compare = baselines.clone();
+    }
+    Ok(())
+}
+
+/// A KPI to compute whose condition names a baseline that `--compare` left out is a usage
+/// error; KPIs not computed in this run may keep such conditions (the configuration
+/// guarantees the rest).
+fn check_condition_baselines(kpis: &[&Kpi]) -> Result<(), Error> {
+    for kpi in kpis {
         if let Some(missing) = kpi
             .condition_baselines
             .iter()
-            .find(|b| !baselines.contains(b))
+            .find(|b| !kpi.compare.contains(b))
         {
             let name = missing.name();
+            let given: Vec<String> = kpi.compare.iter().map(Baseline::name).collect();
             return Err(usage(format!(
                 "--compare {}: kpi `{}` has a condition on {name}, which would have no value\n  hint: add --compare {name}",
-                compare.join(" --compare "),
+                given.join(" --compare "),
                 kpi.id
             )));
         }
-        kpi.compare = baselines.clone();
     }
     Ok(())
 }
