@@ -5,6 +5,7 @@ mod support;
 mod archive;
 mod backfill;
 mod check;
+mod comparison_outputs;
 mod compressed;
 mod cookbook;
 mod coverage;
