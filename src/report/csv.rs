@@ -2,10 +2,15 @@
 //!
 //! Numbers are raw and printed in full (shortest round-trip), so `kpi diff` and spreadsheets read
 //! back exactly what was computed; reading such files back is left to their readers.
+//!
+//! The first baseline of each result fills `previous_period` … `delta_pct`; every other
+//! baseline of the report adds four columns at the end (`year_ago_period`, `year_ago_value`,
+//! `year_ago_delta`, `year_ago_delta_pct`), so a file with the default baseline alone has the
+//! columns it always had.
 
-use crate::model::{KpiResult, RunReport};
+use crate::model::{Comparison, KpiResult, RunReport};
 
-/// The columns, in order. Never renamed; new ones go at the end.
+/// The columns every file has, in order. Never renamed; new ones go at the end.
 pub const COLUMNS: [&str; 22] = [
     "kpi",
     "name",
@@ -39,11 +44,57 @@ pub fn render(report: &RunReport) -> String {
 
 fn write(report: &RunReport) -> Result<String, Box<dyn std::error::Error>> {
     let mut writer = ::csv::Writer::from_writer(Vec::new());
-    writer.write_record(COLUMNS)?;
+    let extra = extra_baselines(&report.results);
+    let mut header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+    header.extend(extra.iter().flat_map(|b| baseline_columns(b)));
+    writer.write_record(header)?;
     for result in &report.results {
-        writer.write_record(row(result))?;
+        let mut record = row(result).to_vec();
+        record.extend(
+            extra
+                .iter()
+                .flat_map(|b| baseline_cells(result.comparison(b))),
+        );
+        writer.write_record(record)?;
     }
     Ok(String::from_utf8(writer.into_inner()?)?)
+}
+
+/// The baselines that come after the first in some result, each once, in order of appearance.
+/// A result fills such a baseline's columns whenever it has it, even as its first, so that a
+/// column means the same on every row.
+fn extra_baselines(results: &[KpiResult]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for c in results.iter().flat_map(|r| r.comparisons.iter().skip(1)) {
+        if !names.contains(&c.baseline) {
+            names.push(c.baseline.clone());
+        }
+    }
+    names
+}
+
+/// `year_ago_period`, `year_ago_value`, `year_ago_delta`, `year_ago_delta_pct`. The period
+/// before as a later baseline is `previous_baseline_*`: `previous_period` and `previous_value`
+/// already name the first baseline's columns.
+fn baseline_columns(baseline: &str) -> [String; 4] {
+    let prefix = match baseline {
+        "previous" => "previous_baseline",
+        other => other,
+    };
+    ["period", "value", "delta", "delta_pct"].map(|field| format!("{prefix}_{field}"))
+}
+
+/// A baseline's four cells; empty when the result does not compare with it.
+fn baseline_cells(c: Option<&Comparison>) -> [String; 4] {
+    let Some(c) = c else {
+        return Default::default();
+    };
+    [
+        c.period.clone(),
+        number(c.value),
+        number(c.delta),
+        number(c.delta_pct),
+    ]
 }
 
 fn row(r: &KpiResult) -> [String; 22] {
@@ -118,6 +169,67 @@ nps,NPS,number,2026-10,2026-10-01,2026-10-31,,42,,,,,ok,,,,,,,,,false
         report.results[0].name = "Win rate, \"all\"".into();
         let out = render(&report);
         assert!(out.contains(",\"Win rate, \"\"all\"\"\",percent,"), "{out}");
+    }
+
+    fn compared(r: &KpiResult, baselines: &[(&str, &str, f64)]) -> KpiResult {
+        let mut r = r.clone();
+        r.comparisons = (baselines.iter())
+            .map(|&(baseline, period, value)| Comparison {
+                baseline: baseline.into(),
+                period: period.into(),
+                value: Some(value),
+                ..Default::default()
+            })
+            .collect();
+        r.compute_delta();
+        r
+    }
+
+    #[test]
+    fn every_baseline_after_the_first_adds_its_columns_empty_where_a_result_lacks_it() {
+        let mut report = fixture::report();
+        let (win, cycle) = (&report.results[0], &report.results[3]);
+        let win = compared(
+            win,
+            &[("previous", "2026-09", 0.28), ("year_ago", "2025-10", 0.25)],
+        );
+        let cycle = compared(cycle, &[("4_periods_ago", "2026-06", 10.0)]);
+        let only_previous = compared(&report.results[6], &[("previous", "2026-09", 1234.5)]);
+        report.results = vec![win, cycle, only_previous];
+        let out = render(&report);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].ends_with(
+            ",low_sample,year_ago_period,year_ago_value,year_ago_delta,year_ago_delta_pct"
+        ));
+        assert!(
+            lines[1].ends_with(",false,2025-10,0.25,0.0625,0.25"),
+            "{out}"
+        );
+        assert!(lines[2].ends_with(",false,,,,"), "{out}");
+        assert!(lines[3].ends_with(",false,,,,"), "{out}");
+        // The period before as a later baseline does not take the first one's column names.
+        report.results[1] = compared(
+            &report.results[1],
+            &[
+                ("4_periods_ago", "2026-06", 10.0),
+                ("previous", "2026-09", 14.0),
+            ],
+        );
+        let out = render(&report);
+        assert!(
+            out.lines().next().unwrap().ends_with(
+                ",year_ago_delta_pct,previous_baseline_period,previous_baseline_value,\
+             previous_baseline_delta,previous_baseline_delta_pct"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn the_default_baseline_alone_keeps_the_columns() {
+        let mut report = fixture::report();
+        report.results[0] = compared(&report.results[0], &[("previous", "2026-09", 0.28)]);
+        assert_eq!(render(&report), GOLDEN);
     }
 
     #[test]

@@ -15,8 +15,6 @@ const WRAP_MIN: usize = 16;
 const LABEL_KEEP: usize = 24;
 /// The narrowest a name is cut to, `…` included.
 const LABEL_MIN: usize = 10;
-/// The header cells whose figures line up on their last digit.
-const RIGHT_ALIGNED: [&str; 3] = ["Value", "Previous", "Δ"];
 
 /// Look and room for a table, decided by the command layer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -37,27 +35,34 @@ impl Look {
 
 /// A table's cells before layout. A row shorter than the header is a group title.
 pub struct Grid {
-    pub header: Vec<&'static str>,
+    pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
     /// The column of names and breakdown labels, the one cut with `…`.
     pub label: usize,
     /// Header names of the columns that may be left out, the least useful first.
-    pub optional: Vec<&'static str>,
+    pub optional: Vec<String>,
     /// Header names of the columns left out once text is wrapped and still does not fit,
-    /// before names are cut.
-    pub late: Vec<&'static str>,
+    /// before names are cut, the first to go first.
+    pub late: Vec<String>,
     /// Header names of the columns whose text may wrap.
-    pub wrappable: Vec<&'static str>,
+    pub wrappable: Vec<String>,
     /// Header names of the columns whose cells may put their ` (…)` part on a second line
     /// (a period to date: `2026-W47` over `(to 2026-11-22)`).
-    pub stackable: Vec<&'static str>,
+    pub stackable: Vec<String>,
+    /// Header names of the columns of figures, which line up on their last digit.
+    pub figures: Vec<String>,
+}
+
+/// Header names as a grid holds them.
+pub fn names(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
 }
 
 /// A table laid out: its text, the footnote naming the columns left out, and their names.
 pub struct Laid {
     pub table: String,
     pub note: String,
-    pub dropped: Vec<&'static str>,
+    pub dropped: Vec<String>,
 }
 
 /// The columns as fitting sees them: indices into the header, widths in characters.
@@ -203,7 +208,7 @@ pub fn wrap_indented(line: &str, width: Option<usize>) -> String {
 }
 
 /// The footnote naming the columns left out, if any.
-fn footnote(names: &[&str], limit: usize) -> Option<String> {
+fn footnote(names: &[String], limit: usize) -> Option<String> {
     let list = match names {
         [] => return None,
         [one] => one.to_string(),
@@ -215,8 +220,8 @@ fn footnote(names: &[&str], limit: usize) -> Option<String> {
 }
 
 impl Grid {
-    fn index(&self, names: &[&str]) -> Vec<usize> {
-        let find = |name: &&str| self.header.iter().position(|h| h == name);
+    fn index(&self, names: &[String]) -> Vec<usize> {
+        let find = |name: &String| self.header.iter().position(|h| h == name);
         names.iter().filter_map(find).collect()
     }
 
@@ -258,7 +263,11 @@ impl Grid {
                 wrap: false,
             },
         };
-        let dropped: Vec<&'static str> = fit.dropped.iter().map(|&i| self.header[i]).collect();
+        let dropped: Vec<String> = fit
+            .dropped
+            .iter()
+            .map(|&i| self.header[i].clone())
+            .collect();
         let note = width
             .and_then(|limit| footnote(&dropped, limit))
             .unwrap_or_default();
@@ -273,7 +282,7 @@ impl Grid {
         let keep = |i: &usize| !fit.dropped.contains(i);
         let header: Vec<&str> = (0..self.header.len())
             .filter(keep)
-            .map(|i| self.header[i])
+            .map(|i| self.header[i].as_str())
             .collect();
         let mut table = Table::new();
         table
@@ -293,7 +302,7 @@ impl Grid {
             let Some(column) = table.column_mut(index) else {
                 continue;
             };
-            if RIGHT_ALIGNED.contains(name) {
+            if self.figures.iter().any(|f| f == name) {
                 column.set_cell_alignment(CellAlignment::Right);
             }
             // Only text meant to wrap wraps: a figure or a coloured cell split over two
@@ -301,7 +310,7 @@ impl Grid {
             // Nor does it wrap below WRAP_MIN, a word a line: a table wider than asked reads
             // better than that.
             if fit.wrap {
-                column.set_constraint(match self.wrappable.contains(name) {
+                column.set_constraint(match self.wrappable.iter().any(|w| w == name) {
                     true => ColumnConstraint::LowerBoundary(Width::Fixed(WRAP_MIN as u16)),
                     false => ColumnConstraint::ContentWidth,
                 });
@@ -504,12 +513,12 @@ mod tests {
     #[test]
     fn the_footnote_names_what_was_left_out() {
         assert_eq!(footnote(&[], 80), None);
-        let two = footnote(&["Trend", "Previous"], 100).unwrap();
+        let two = footnote(&names(&["Trend", "Previous"]), 100).unwrap();
         assert_eq!(
             two,
             "(fitted to 100 columns: Trend and Previous left out; --width 0 shows every column)\n"
         );
-        let one = footnote(&["Trend"], 100).unwrap();
+        let one = footnote(&names(&["Trend"]), 100).unwrap();
         assert!(one.contains(": Trend left out;"), "{one}");
     }
 }

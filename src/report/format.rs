@@ -4,7 +4,7 @@
 //! away from zero (0.3125 → 31.3 %), as a person rounding by hand expects.
 
 use crate::currency::Currency;
-use crate::model::{KpiResult, Unit};
+use crate::model::{Comparison, Unit};
 
 /// Shown in place of a missing value.
 pub const NO_VALUE: &str = "–";
@@ -49,23 +49,23 @@ pub fn format_delta(delta: Option<f64>, delta_pct: Option<f64>, unit: Unit) -> S
     }
 }
 
-/// A result's change as the tables write it: `▲ +3.3 pts`, `▼ -250.00 (-5.0 %)` or `=`, then
-/// `star` when the two values are not like-for-like and `~` when the move is within noise.
+/// A change as the tables write it: `▲ +3.3 pts`, `▼ -250.00 (-5.0 %)` or `=`, then `star`
+/// when the two values are not like-for-like and `~` when the move is within noise.
 /// Returns the text and the delta (for its colour); None when there is no delta.
-pub fn delta_text(r: &KpiResult, star: &str) -> Option<(String, f64)> {
-    let d = r.delta.filter(|d| d.is_finite())?;
+pub fn delta_text(c: &Comparison, unit: Unit, star: &str) -> Option<(String, f64)> {
+    let d = c.delta.filter(|d| d.is_finite())?;
     let mut text = if d > 0.0 {
-        format!("▲ {}", format_delta(r.delta, r.delta_pct, r.unit))
+        format!("▲ {}", format_delta(c.delta, c.delta_pct, unit))
     } else if d < 0.0 {
-        format!("▼ {}", format_delta(r.delta, r.delta_pct, r.unit))
+        format!("▼ {}", format_delta(c.delta, c.delta_pct, unit))
     } else {
         "=".to_string()
     };
-    if r.comparable == Some(false) {
+    if c.comparable == Some(false) {
         text.push(' ');
         text.push_str(star);
     }
-    if r.significant == Some(false) && d != 0.0 {
+    if c.significant == Some(false) && d != 0.0 {
         text.push_str(" ~");
     }
     Some((text, d))

@@ -1,9 +1,18 @@
 //! `--format markdown`: GitHub-flavoured Markdown for a pull-request comment or a wiki page. A
-//! table of the overall values (name, period, value, previous, delta with ▲/▼, status), then a
-//! sub-table per KPI with breakdowns.
+//! table of the overall values (name, period, value, previous, a delta with ▲/▼ per baseline,
+//! status), then a sub-table per KPI with breakdowns.
 
+use super::baselines;
 use super::format::{delta_text, format_value, sparkline, NO_VALUE};
 use crate::model::{KpiResult, RunReport};
+
+/// The columns that depend on the report: the baseline values' header, a Δ per baseline, and
+/// the trend.
+struct Columns {
+    previous: String,
+    baselines: Vec<String>,
+    trend: bool,
+}
 
 /// The report as Markdown, ending with a newline.
 pub fn render(report: &RunReport) -> String {
@@ -13,10 +22,18 @@ pub fn render(report: &RunReport) -> String {
         .iter()
         .filter(|r| r.dimensions.is_empty())
         .collect();
-    let trend = report.results.iter().any(|r| r.history.len() >= 2);
-    out.push_str(&table_head("KPI", trend));
+    let mut baselines = baselines::union(&report.results);
+    if baselines.is_empty() {
+        baselines.push(baselines::PREVIOUS.to_string());
+    }
+    let columns = Columns {
+        previous: baselines::value_header(&report.results),
+        baselines,
+        trend: report.results.iter().any(|r| r.history.len() >= 2),
+    };
+    out.push_str(&table_head("KPI", &columns));
     for r in &overall {
-        out.push_str(&row(&cell(&r.name), r, trend));
+        out.push_str(&row(&cell(&r.name), r, &columns));
     }
     let mut shown: Vec<&str> = Vec::new();
     for r in report.results.iter().filter(|r| !r.dimensions.is_empty()) {
@@ -28,13 +45,13 @@ pub fn render(report: &RunReport) -> String {
         if let Some(owner) = report.info(&r.kpi).and_then(|i| i.owner.as_deref()) {
             out.push_str(&format!("Owner: {}\n\n", cell(owner)));
         }
-        out.push_str(&table_head("Breakdown", trend));
+        out.push_str(&table_head("Breakdown", &columns));
         for b in report
             .results
             .iter()
             .filter(|b| b.kpi == r.kpi && !b.dimensions.is_empty())
         {
-            out.push_str(&row(&cell(&b.dimensions_label()), b, trend));
+            out.push_str(&row(&cell(&b.dimensions_label()), b, &columns));
         }
     }
     out.push_str(&notes(report));
@@ -59,17 +76,26 @@ fn header(report: &RunReport) -> String {
     out
 }
 
-fn table_head(first: &str, trend: bool) -> String {
-    let mut head = format!("| {first} | Period | Value | Previous | Δ | Status |");
-    let mut rule = "| --- | --- | ---: | ---: | ---: | --- |".to_string();
-    if trend {
+fn table_head(first: &str, columns: &Columns) -> String {
+    let mut head = format!("| {first} | Period | Value | {} |", columns.previous);
+    let mut rule = "| --- | --- | ---: | ---: |".to_string();
+    for name in &columns.baselines {
+        head.push_str(&format!(
+            " {} |",
+            baselines::delta_header(name, &columns.baselines)
+        ));
+        rule.push_str(" ---: |");
+    }
+    head.push_str(" Status |");
+    rule.push_str(" --- |");
+    if columns.trend {
         head.push_str(" Trend |");
         rule.push_str(" --- |");
     }
     format!("{head}\n{rule}\n")
 }
 
-fn row(label: &str, r: &KpiResult, trend: bool) -> String {
+fn row(label: &str, r: &KpiResult, columns: &Columns) -> String {
     let mut period = cell(&r.period);
     if r.to_date {
         period.push_str(&format!(" (to {})", r.period_end.format("%Y-%m-%d")));
@@ -79,32 +105,41 @@ fn row(label: &str, r: &KpiResult, trend: bool) -> String {
         other => other.to_string(),
     };
     let mut line = format!(
-        "| {label} | {period} | {} | {} | {} | {status} |",
+        "| {label} | {period} | {} | {} |",
         format_value(r.value, r.unit),
         format_value(r.previous_value, r.unit),
-        delta(r)
     );
-    if trend {
+    for name in &columns.baselines {
+        line.push_str(&format!(" {} |", delta(r, name)));
+    }
+    line.push_str(&format!(" {status} |"));
+    if columns.trend {
         line.push_str(&format!(" {} |", sparkline(&r.history)));
     }
     line.push('\n');
     line
 }
 
-/// `▲ +3.3 pts`, with an escaped `*` when not like-for-like and `~` when within noise.
-fn delta(r: &KpiResult) -> String {
-    delta_text(r, "\\*").map_or_else(|| NO_VALUE.to_string(), |(text, _)| text)
+/// The move from `baseline`: `▲ +3.3 pts`, with an escaped `*` when not like-for-like and `~`
+/// when within noise; `–` without one.
+fn delta(r: &KpiResult, baseline: &str) -> String {
+    let list = baselines::of(r);
+    let c = list.iter().find(|c| c.baseline == baseline);
+    c.and_then(|c| delta_text(c, r.unit, "\\*"))
+        .map_or_else(|| NO_VALUE.to_string(), |(text, _)| text)
 }
 
 fn notes(report: &RunReport) -> String {
+    let all: Vec<_> = (report.results.iter())
+        .flat_map(|r| baselines::of(r).into_owned())
+        .collect();
     let mut notes = String::new();
-    if report.results.iter().any(|r| r.comparable == Some(false)) {
+    if all.iter().any(|c| c.comparable == Some(false)) {
         notes.push_str("\n\\* not like-for-like: the KPI's definition changed since the previous value was recorded.\n");
     }
-    if report
-        .results
+    if all
         .iter()
-        .any(|r| r.significant == Some(false) && r.delta.is_some_and(|d| d != 0.0))
+        .any(|c| c.significant == Some(false) && c.delta.is_some_and(|d| d != 0.0))
     {
         notes.push_str("\n~ within noise: the move is not significant.\n");
     }

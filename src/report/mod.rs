@@ -3,6 +3,7 @@
 //! A renderer returns the whole output as a string. It reads no file, no clock and no terminal:
 //! the command layer decides the format, whether to colour, and where the bytes go.
 
+mod baselines;
 pub mod catalog;
 pub mod csv;
 pub mod escape;

@@ -7,6 +7,7 @@ mod backfill;
 mod baseline_views;
 mod check;
 mod comparisons;
+mod comparison_outputs;
 mod compressed;
 mod cookbook;
 mod coverage;

@@ -2,7 +2,8 @@
 //! the archived periods, a bar chart per breakdown, and who owns it and what to do.
 
 use super::{breakdown, escape, svg};
-use crate::model::{Direction, KpiInfo, KpiResult, Status};
+use crate::model::{Comparison, Direction, KpiInfo, KpiResult, Status};
+use crate::report::baselines;
 use crate::report::format::{format_delta, format_value};
 
 /// A KPI's results as the run listed them: the overall value (absent only when a run leaves
@@ -86,24 +87,13 @@ fn period(r: &KpiResult) -> String {
 }
 
 /// The value, the delta with an arrow coloured by whether the move is good, and what it is
-/// compared with.
+/// compared with; then the move from each further baseline.
 fn figure(r: &KpiResult) -> String {
     let mut out = format!(
         "<div class=\"figure\"><span class=\"value\">{}</span>",
         escape(&format_value(r.value, r.unit))
     );
-    if let Some(delta) = r.delta.filter(|d| d.is_finite()) {
-        let arrow = match delta {
-            d if d > 0.0 => "▲ ",
-            d if d < 0.0 => "▼ ",
-            _ => "",
-        };
-        out.push_str(&format!(
-            "<span class=\"delta {}\">{arrow}{}</span>",
-            tone(delta, r.direction),
-            escape(&format_delta(r.delta, r.delta_pct, r.unit))
-        ));
-    }
+    out.push_str(&delta_span(r.delta, r.delta_pct, r));
     // A first run, a snapshot or a gap in the archive: nothing to compare with, said in words
     // rather than as `vs – in 2026-10`.
     match (
@@ -111,14 +101,78 @@ fn figure(r: &KpiResult) -> String {
         r.previous_value.filter(|v| v.is_finite()),
     ) {
         (Some(previous), Some(_)) => out.push_str(&format!(
-            "<span class=\"previous\">vs {} in {}</span>",
+            "<span class=\"previous\">vs {} in {}{}</span>",
             escape(&format_value(r.previous_value, r.unit)),
-            escape(previous)
+            escape(previous),
+            first_baseline_name(r)
         )),
         _ => out.push_str("<span class=\"previous\">no earlier value</span>"),
     }
     out.push_str("</div>\n");
+    out.push_str(&further_baselines(r));
     out
+}
+
+/// ` (year ago)` after the first baseline's period once a card has more than the period before
+/// to compare with; nothing otherwise, as cards always read.
+fn first_baseline_name(r: &KpiResult) -> String {
+    match r.comparisons.as_slice() {
+        [] => String::new(),
+        [only] if only.baseline == baselines::PREVIOUS => String::new(),
+        [first, ..] => format!(" ({})", escape(&baselines::words(&first.baseline))),
+    }
+}
+
+/// `▲ +3.3 pts`, coloured by whether the move is good for the KPI; nothing without a delta.
+fn delta_span(delta: Option<f64>, delta_pct: Option<f64>, r: &KpiResult) -> String {
+    let Some(d) = delta.filter(|d| d.is_finite()) else {
+        return String::new();
+    };
+    let arrow = match d {
+        d if d > 0.0 => "▲ ",
+        d if d < 0.0 => "▼ ",
+        _ => "",
+    };
+    format!(
+        "<span class=\"delta {}\">{arrow}{}</span>",
+        tone(d, r.direction),
+        escape(&format_delta(delta, delta_pct, r.unit))
+    )
+}
+
+/// One line per baseline after the first: `▲ +10.7 pts vs 24.4 % in 2025-10 (year ago)`,
+/// with what to keep in mind when reading it.
+fn further_baselines(r: &KpiResult) -> String {
+    let items: String = r
+        .comparisons
+        .iter()
+        .skip(1)
+        .map(|c| baseline_item(c, r))
+        .collect();
+    if items.is_empty() {
+        return String::new();
+    }
+    format!("<ul class=\"notes baselines\">{items}</ul>\n")
+}
+
+fn baseline_item(c: &Comparison, r: &KpiResult) -> String {
+    let name = escape(&baselines::words(&c.baseline));
+    let mut text = match c.value.filter(|v| v.is_finite()) {
+        Some(_) => format!(
+            "{} vs {} in {} ({name})",
+            delta_span(c.delta, c.delta_pct, r),
+            escape(&format_value(c.value, r.unit)),
+            escape(&c.period)
+        ),
+        None => format!("no value in {} ({name})", escape(&c.period)),
+    };
+    if c.comparable == Some(false) {
+        text.push_str(" · not like-for-like");
+    }
+    if c.significant == Some(false) && c.delta.is_some_and(|d| d != 0.0) {
+        text.push_str(" · within noise");
+    }
+    format!("<li>{}</li>", text.trim_start())
 }
 
 /// `good` when the move goes the KPI's way, `bad` when against it, `flat` otherwise.

@@ -1,9 +1,10 @@
 //! `kpi check` as a table: breaches first, each with the condition that fired, then the rest,
 //! and a summary line.
 
-use super::super::fit::{wrap_prose, Grid, Look};
+use super::super::baselines;
+use super::super::fit::{names, wrap_prose, Grid, Look};
 use super::super::format::format_value;
-use super::{clean, delta, footnotes, paint, period, status_tone, toned};
+use super::{clean, footnotes, paint, period, status_tone, toned, Deltas};
 use crate::model::{KpiResult, RunReport, Status};
 
 /// `kpi check`: breaches first (fail, then warn), each with the condition that fired, then
@@ -18,19 +19,29 @@ pub fn render_check(report: &RunReport, look: Look) -> String {
     };
     let mut ordered: Vec<&KpiResult> = report.results.iter().collect();
     ordered.sort_by_key(|r| severity(r));
-    let rows = ordered.iter().map(|r| check_row(r, look.color)).collect();
+    let deltas = Deltas::of(&report.results);
+    let previous = baselines::value_header(&report.results);
+    let rows = ordered
+        .iter()
+        .map(|r| check_row(r, &deltas, look.color))
+        .collect();
+    let mut header = names(&["Status", "KPI", "Period", "Value", &previous]);
+    header.extend(deltas.headers.iter().cloned());
+    header.extend(names(&["Target", "Why"]));
+    // Δ columns go when wrapping is not enough, the baselines beside the first before it: the
+    // condition that fired (in Why) says already how far a value moved when the move is what
+    // breached.
+    let mut late = deltas.beside_the_first();
+    late.extend(deltas.headers.first().cloned());
     let grid = Grid {
-        header: vec![
-            "Status", "KPI", "Period", "Value", "Previous", "Δ", "Target", "Why",
-        ],
+        header,
         rows,
         label: 1,
-        optional: vec!["Previous"],
-        // Δ goes when wrapping is not enough: the condition that fired (in Why) says already
-        // how far a value moved when the move is what breached.
-        late: vec!["Δ"],
-        wrappable: vec!["Target", "Why"],
-        stackable: vec!["Period"],
+        optional: vec![previous.clone()],
+        late,
+        wrappable: names(&["Target", "Why"]),
+        stackable: names(&["Period"]),
+        figures: deltas.figures(&["Value", &previous]),
     };
     let laid = grid.layout(look.width);
     let (body, fitted) = (laid.table, laid.note);
@@ -48,30 +59,28 @@ pub fn render_check(report: &RunReport, look: Look) -> String {
         count(Status::Ok),
         count(Status::NoData)
     ));
-    // The footnotes explain marks of the Δ column.
-    if !laid.dropped.contains(&"Δ") {
-        out.push_str(&wrap_prose(&footnotes(&report.results), look.width));
-    }
+    // The footnotes explain marks of the Δ columns shown.
+    let shown = deltas.shown(&laid.dropped);
+    out.push_str(&wrap_prose(&footnotes(&report.results, &shown), look.width));
     out.push_str(&wrap_prose(&fitted, look.width));
     out
 }
 
-fn check_row(r: &KpiResult, color: bool) -> Vec<String> {
+fn check_row(r: &KpiResult, deltas: &Deltas, color: bool) -> Vec<String> {
     let mut label = clean(&r.name);
     if !r.dimensions.is_empty() {
         label.push_str(&format!(" · {}", clean(&r.dimensions_label())));
     }
-    let (delta, delta_tone) = delta(r);
-    vec![
+    let mut cells = vec![
         toned(r.status.name().to_string(), status_tone(r.status), color),
         label,
         period(r),
         format_value(r.value, r.unit),
         format_value(r.previous_value, r.unit),
-        toned(delta, delta_tone, color),
-        target_cell(r),
-        why(r),
-    ]
+    ];
+    cells.extend(deltas.cells(r, color));
+    cells.extend([target_cell(r), why(r)]);
+    cells
 }
 
 /// The condition that fired, and a warning when too few rows make the value fragile.

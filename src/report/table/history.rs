@@ -1,8 +1,9 @@
 //! `kpi history` as a table: one row per archived period, breakdowns after the overall value.
 
-use super::super::fit::{truncate, wrap_prose, Grid, Laid, Look};
+use super::super::baselines;
+use super::super::fit::{names, truncate, wrap_prose, Grid, Laid, Look};
 use super::super::format::{format_value, sparkline};
-use super::{clean, delta, footnotes, paint, period, status_tone, toned};
+use super::{clean, first_delta, footnotes, paint, period, status_tone, toned};
 use crate::model::RunReport;
 
 /// `kpi history`: a title, then one row per archived period (oldest first), breakdowns after
@@ -12,13 +13,14 @@ pub fn render_history(report: &RunReport, look: Look) -> String {
         return String::new();
     };
     let grid = Grid {
-        header: vec!["Period", "Value", "Previous", "Δ", "Status", "Trend"],
+        header: names(&["Period", "Value", "Previous", "Δ", "Status", "Trend"]),
         rows: history_rows(report, look.color),
         label: 0,
-        optional: vec!["Trend", "Previous"],
+        optional: names(&["Trend", "Previous"]),
         late: Vec::new(),
         wrappable: Vec::new(),
-        stackable: vec!["Period"],
+        stackable: names(&["Period"]),
+        figures: names(&["Value", "Previous", "Δ"]),
     };
     let Laid {
         table: body,
@@ -33,7 +35,11 @@ pub fn render_history(report: &RunReport, look: Look) -> String {
     out.push('\n');
     out.push_str(&if look.color { paint(&body) } else { body });
     out.push('\n');
-    out.push_str(&wrap_prose(&footnotes(&report.results), look.width));
+    // One Δ column: the first baseline's.
+    let shown: Vec<String> = (report.results.iter())
+        .filter_map(|r| baselines::of(r).first().map(|c| c.baseline.clone()))
+        .collect();
+    out.push_str(&wrap_prose(&footnotes(&report.results, &shown), look.width));
     out.push_str(&wrap_prose(&fitted, look.width));
     out
 }
@@ -48,7 +54,7 @@ fn history_rows(report: &RunReport, color: bool) -> Vec<Vec<String>> {
             rows.push(vec![clean(&label)]);
         }
         series = Some(label);
-        let (delta, delta_tone) = delta(r);
+        let (delta, delta_tone) = first_delta(r);
         let indent = if r.dimensions.is_empty() { "" } else { "  " };
         rows.push(vec![
             format!("{indent}{}", period(r)),

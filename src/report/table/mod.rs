@@ -12,9 +12,10 @@ mod history;
 pub use check::render_check;
 pub use history::render_history;
 
-use super::fit::{wrap_prose, Grid, Laid, Look};
+use super::baselines;
+use super::fit::{names, wrap_prose, Grid, Look};
 use super::format::{delta_text, format_value, sparkline, NO_VALUE};
-use crate::model::{Direction, KpiResult, RunReport, Status};
+use crate::model::{Comparison, Direction, KpiResult, RunReport, Status, Unit};
 
 const GREEN: &str = "\x1b[32m";
 const RED: &str = "\x1b[31m";
@@ -48,51 +49,119 @@ pub fn render(report: &RunReport, look: Look) -> String {
         .results
         .iter()
         .any(|r| r.history.iter().flatten().count() >= 2);
+    let deltas = Deltas::of(&report.results);
+    let previous = baselines::value_header(&report.results);
     let grid = Grid {
-        header: header(trend),
-        rows: rows(report, look.color, trend),
+        header: header(&previous, &deltas, trend),
+        rows: rows(report, &deltas, look.color, trend),
         label: 0,
-        optional: vec!["Trend", "Previous"],
-        late: Vec::new(),
+        optional: vec!["Trend".to_string(), previous.clone()],
+        // A baseline beside the first goes before names are cut: its Δ is a second opinion.
+        late: deltas.beside_the_first(),
         wrappable: Vec::new(),
-        stackable: vec!["Period"],
+        stackable: names(&["Period"]),
+        figures: deltas.figures(&["Value", &previous]),
     };
-    let Laid {
-        table: body,
-        note: fitted,
-        ..
-    } = grid.layout(look.width);
-    let mut out = if look.color { paint(&body) } else { body };
+    let laid = grid.layout(look.width);
+    let mut out = if look.color {
+        paint(&laid.table)
+    } else {
+        laid.table
+    };
     out.push('\n');
-    out.push_str(&wrap_prose(&footnotes(&report.results), look.width));
-    out.push_str(&wrap_prose(&fitted, look.width));
+    let shown = deltas.shown(&laid.dropped);
+    out.push_str(&wrap_prose(&footnotes(&report.results, &shown), look.width));
+    out.push_str(&wrap_prose(&laid.note, look.width));
     out
 }
 
-/// What the `*` and `~` marks of the Δ column mean, when some appear.
-fn footnotes(results: &[KpiResult]) -> String {
+/// The Δ columns of a table: one per baseline of the report, in order.
+struct Deltas {
+    names: Vec<String>,
+    headers: Vec<String>,
+}
+
+impl Deltas {
+    /// The report's baselines; the period before when none has one (an empty report), so that
+    /// the table keeps its Δ column.
+    fn of(results: &[KpiResult]) -> Deltas {
+        let mut names = baselines::union(results);
+        if names.is_empty() {
+            names.push(baselines::PREVIOUS.to_string());
+        }
+        let headers = names
+            .iter()
+            .map(|n| baselines::delta_header(n, &names))
+            .collect();
+        Deltas { names, headers }
+    }
+
+    /// A result's Δ cells, `–` where it lacks a baseline.
+    fn cells(&self, r: &KpiResult, color: bool) -> Vec<String> {
+        let list = baselines::of(r);
+        let cell = |name: &String| {
+            let (text, tone) = match list.iter().find(|c| &c.baseline == name) {
+                Some(c) => delta(c, r.unit, r.direction),
+                None => (NO_VALUE.to_string(), Tone::Plain),
+            };
+            toned(text, tone, color)
+        };
+        self.names.iter().map(cell).collect()
+    }
+
+    /// The headers of the Δ columns after the first, the last baseline first: the order in
+    /// which they go when the table is too wide.
+    fn beside_the_first(&self) -> Vec<String> {
+        self.headers.iter().skip(1).rev().cloned().collect()
+    }
+
+    /// `others` and the Δ headers: the columns of figures.
+    fn figures(&self, others: &[&str]) -> Vec<String> {
+        let mut figures = names(others);
+        figures.extend(self.headers.iter().cloned());
+        figures
+    }
+
+    /// The baselines whose Δ column is shown after fitting (their marks need the footnotes).
+    fn shown(&self, dropped: &[String]) -> Vec<String> {
+        let kept = self.names.iter().zip(&self.headers);
+        kept.filter(|(_, h)| !dropped.contains(h))
+            .map(|(n, _)| n.clone())
+            .collect()
+    }
+}
+
+/// What the `*` and `~` marks of the shown Δ columns (`baselines`) mean, when some appear.
+fn footnotes(results: &[KpiResult], baselines: &[String]) -> String {
+    let shown: Vec<Comparison> = results
+        .iter()
+        .flat_map(|r| baselines::of(r).into_owned())
+        .filter(|c| baselines.contains(&c.baseline))
+        .collect();
     let mut notes = String::new();
-    if results.iter().any(|r| r.comparable == Some(false)) {
+    if shown.iter().any(|c| c.comparable == Some(false)) {
         notes.push_str(FOOTNOTE);
     }
-    let marked = |r: &&KpiResult| r.significant == Some(false) && r.delta.is_some_and(|d| d != 0.0);
-    if results.iter().any(|r| marked(&r)) {
+    let marked = |c: &Comparison| c.significant == Some(false) && c.delta.is_some_and(|d| d != 0.0);
+    if shown.iter().any(marked) {
         notes.push_str(NOISE_NOTE);
     }
     notes
 }
 
-fn header(trend: bool) -> Vec<&'static str> {
-    let mut header = vec!["KPI", "Period", "Value", "Previous", "Δ", "Status"];
+fn header(previous: &str, deltas: &Deltas, trend: bool) -> Vec<String> {
+    let mut header = names(&["KPI", "Period", "Value", previous]);
+    header.extend(deltas.headers.iter().cloned());
+    header.push("Status".to_string());
     if trend {
-        header.push("Trend");
+        header.push("Trend".to_string());
     }
     header
 }
 
 /// Breakdown rows go under their KPI's row; when the overall row is absent (`--by` alone),
 /// a row with the KPI's name stands in for it.
-fn rows(report: &RunReport, color: bool, trend: bool) -> Vec<Vec<String>> {
+fn rows(report: &RunReport, deltas: &Deltas, color: bool, trend: bool) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let mut current: Option<&str> = None;
     for result in &report.results {
@@ -100,26 +169,29 @@ fn rows(report: &RunReport, color: bool, trend: bool) -> Vec<Vec<String>> {
             rows.push(vec![clean(&result.name)]);
         }
         current = Some(&result.kpi);
-        rows.push(row(result, color, trend));
+        rows.push(row(result, deltas, color, trend));
     }
     rows
 }
 
-fn row(r: &KpiResult, color: bool, trend: bool) -> Vec<String> {
+fn row(r: &KpiResult, deltas: &Deltas, color: bool, trend: bool) -> Vec<String> {
     let label = if r.dimensions.is_empty() {
         clean(&r.name)
     } else {
         format!("  {}", clean(&r.dimensions_label()))
     };
-    let (delta, delta_tone) = delta(r);
     let mut cells = vec![
         label,
         period(r),
         format_value(r.value, r.unit),
         format_value(r.previous_value, r.unit),
-        toned(delta, delta_tone, color),
-        toned(r.status.name().to_string(), status_tone(r.status), color),
     ];
+    cells.extend(deltas.cells(r, color));
+    cells.push(toned(
+        r.status.name().to_string(),
+        status_tone(r.status),
+        color,
+    ));
     if trend {
         cells.push(sparkline(&r.history));
     }
@@ -137,17 +209,25 @@ fn period(r: &KpiResult) -> String {
 }
 
 /// `▲ +3.3 pts`, `▼ -250.00 (-5.0 %)` or `=`, with its tone: good or bad per the direction.
-fn delta(r: &KpiResult) -> (String, Tone) {
-    let Some((text, d)) = delta_text(r, "*") else {
+fn delta(c: &Comparison, unit: Unit, direction: Direction) -> (String, Tone) {
+    let Some((text, d)) = delta_text(c, unit, "*") else {
         return (NO_VALUE.to_string(), Tone::Plain);
     };
-    let tone = match r.direction {
+    let tone = match direction {
         Direction::Up if d > 0.0 => Tone::Good,
         Direction::Down if d < 0.0 => Tone::Good,
         Direction::Up | Direction::Down if d != 0.0 => Tone::Bad,
         _ => Tone::Plain,
     };
     (text, tone)
+}
+
+/// The Δ of a result's first baseline, for tables with one Δ column.
+fn first_delta(r: &KpiResult) -> (String, Tone) {
+    match baselines::of(r).first() {
+        Some(c) => delta(c, r.unit, r.direction),
+        None => (NO_VALUE.to_string(), Tone::Plain),
+    }
 }
 
 fn status_tone(status: Status) -> Tone {
@@ -317,6 +397,49 @@ mod tests {
         let out = at(86);
         assert!(out.contains("│   region=EMEA;chann… ┆"), "{out}");
         assert!(out.lines().all(|l| l.chars().count() <= 86), "{out}");
+    }
+
+    /// The fixture's win rate alone, compared with the period before and a year ago, the
+    /// year-ago value recorded under another definition.
+    fn with_year_ago() -> RunReport {
+        let mut report = fixture::report();
+        report.results.truncate(1);
+        let r = &mut report.results[0];
+        let previous = baselines::of(r).into_owned();
+        let year_ago = Comparison {
+            baseline: "year_ago".into(),
+            period: "2025-10".into(),
+            value: Some(0.25),
+            comparable: Some(false),
+            ..Default::default()
+        };
+        r.comparisons = [previous, vec![year_ago]].concat();
+        r.compute_delta();
+        r.history.clear();
+        report
+    }
+
+    #[test]
+    fn each_baseline_has_its_delta_column_with_its_marks() {
+        let out = render(&with_year_ago(), Look::PLAIN);
+        let header = out.lines().nth(1).unwrap_or_default();
+        assert!(
+            header.contains("┆ Previous ┆     Δ prev ┆   Δ year ago ┆"),
+            "{out}"
+        );
+        assert!(out.contains("┆ ▲ +3.3 pts ┆ ▲ +6.3 pts * ┆"), "{out}");
+        assert!(out.contains(FOOTNOTE), "{out}");
+        // 79 characters wide, 68 without the previous value: at 60 the year-ago column goes
+        // too, and its mark's footnote with it.
+        let narrow = Look {
+            color: false,
+            width: Some(60),
+        };
+        let out = render(&with_year_ago(), narrow);
+        assert!(!out.contains("year ago ┆"), "{out}");
+        assert!(out.contains("Previous and Δ year ago left out"), "{out}");
+        assert!(out.contains("┆ ▲ +3.3 pts ┆"), "{out}");
+        assert!(!out.contains(FOOTNOTE), "{out}");
     }
 
     #[test]
