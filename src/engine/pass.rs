@@ -467,50 +467,41 @@ impl KpiState {
                 atom[0] = vec![union_of(plan, &atom[1])];
             }
         }
-        let assembled: Vec<Assembled> = if self.windows.is_empty() {
-            vec![Assembled::Atom(0)]
-        } else {
-            let spans = &self.atoms.spans;
-            spans.iter().map(|&span| self.assemble(span, nb)).collect()
-        };
-        let mut windows = Vec::with_capacity(assembled.len());
-        for (w, groups) in assembled.iter().enumerate() {
-            let current = self.view(groups, nb);
-            let base = self.bases.get(w).copied().flatten();
-            let previous = base.map(|b| self.view(&assembled[b], nb));
-            let mut out = Vec::new();
-            for (b, breakdown) in plan.breakdowns.iter().enumerate() {
-                let keys = &combos[self.combos[b]].keys;
-                let mut found: Vec<GroupOutput> = current[b]
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(id, group)| Some((id, group.as_ref()?)))
-                    .map(|(id, group)| {
-                        let before = previous.and_then(|p| p[b].get(id)?.as_ref());
-                        let key = keys[id];
-                        let dimensions = breakdown
-                            .names
-                            .iter()
-                            .zip(&breakdown.slots)
-                            .enumerate()
-                            .map(|(k, (name, &slot))| {
-                                (name.clone(), interners[slot].names[key[k] as usize].clone())
-                            })
-                            .collect();
-                        finish_group(plan, group, before, dimensions)
-                    })
-                    .collect();
-                if b == 0 && found.is_empty() {
-                    // The overall value always exists: a count over no rows is 0, a ratio null.
-                    found.push(finish_group(plan, &Group::default(), None, vec![]));
-                }
-                found.sort_by(|a, b| a.dimensions.cmp(&b.dimensions));
-                out.extend(found);
+        // Each window assembled in turn; one that a later window compares with (retention's
+        // base) is kept until then, so that merged windows are not all held at once.
+        let n = self.windows.len().max(1);
+        let mut last_use: Vec<Option<usize>> = vec![None; n];
+        for (w, base) in self.bases.iter().enumerate() {
+            if let Some(b) = *base {
+                last_use[b] = Some(last_use[b].map_or(w, |u: usize| u.max(w)));
             }
+        }
+        let mut kept: Vec<Option<Assembled>> = (0..n).map(|_| None).collect();
+        let mut windows = Vec::with_capacity(n);
+        for w in 0..n {
+            let current = kept[w]
+                .take()
+                .unwrap_or_else(|| self.assemble_window(w, nb));
+            let base = self.bases.get(w).copied().flatten();
+            if let Some(b) = base.filter(|&b| kept[b].is_none() && b != w) {
+                kept[b] = Some(self.assemble_window(b, nb));
+            }
+            let previous = match base {
+                Some(b) if b == w => Some(self.view(&current, nb)),
+                Some(b) => kept[b].as_ref().map(|a| self.view(a, nb)),
+                None => None,
+            };
+            let groups = self.outputs(plan, interners, combos, self.view(&current, nb), previous);
             windows.push(WindowOutput {
                 window: self.windows.get(w).copied(),
-                groups: out,
+                groups,
             });
+            if let Some(b) = base.filter(|&b| last_use[b] == Some(w)) {
+                kept[b] = None;
+            }
+            if last_use[w].is_some_and(|u| u > w) {
+                kept[w] = Some(current);
+            }
         }
         KpiOutput {
             id: plan.id.clone(),
@@ -519,6 +510,56 @@ impl KpiState {
             span: self
                 .span
                 .and_then(|(a, b)| Some((date_from_days(a)?, date_from_days(b)?))),
+        }
+    }
+
+    /// The groups of a window: the overall one first, then each breakdown's sorted by value;
+    /// `previous` is its base's, for retention.
+    fn outputs(
+        &self,
+        plan: &KpiPlan,
+        interners: &[Interner],
+        combos: &[Combos],
+        current: &[Vec<Option<Group>>],
+        previous: Option<&[Vec<Option<Group>>]>,
+    ) -> Vec<GroupOutput> {
+        let mut out = Vec::new();
+        for (b, breakdown) in plan.breakdowns.iter().enumerate() {
+            let keys = &combos[self.combos[b]].keys;
+            let mut found: Vec<GroupOutput> = current[b]
+                .iter()
+                .enumerate()
+                .filter_map(|(id, group)| Some((id, group.as_ref()?)))
+                .map(|(id, group)| {
+                    let before = previous.and_then(|p| p[b].get(id)?.as_ref());
+                    let key = keys[id];
+                    let dimensions = breakdown
+                        .names
+                        .iter()
+                        .zip(&breakdown.slots)
+                        .enumerate()
+                        .map(|(k, (name, &slot))| {
+                            (name.clone(), interners[slot].names[key[k] as usize].clone())
+                        })
+                        .collect();
+                    finish_group(plan, group, before, dimensions)
+                })
+                .collect();
+            if b == 0 && found.is_empty() {
+                // The overall value always exists: a count over no rows is 0, a ratio null.
+                found.push(finish_group(plan, &Group::default(), None, vec![]));
+            }
+            found.sort_by(|a, b| a.dimensions.cmp(&b.dimensions));
+            out.extend(found);
+        }
+        out
+    }
+
+    /// Window `w`'s groups (a snapshot's one atom when there are no windows).
+    fn assemble_window(&self, w: usize, nb: usize) -> Assembled {
+        match self.atoms.spans.get(w) {
+            Some(&span) => self.assemble(span, nb),
+            None => Assembled::Atom(0),
         }
     }
 
