@@ -229,6 +229,33 @@ cmp_section() {
     done
     echo
     echo "kpi × plain is the case's median wall time over the plain case's, for the same command."
+    echo "Rows are still read once: a row goes into the one stretch of days (\"atom\","
+    echo "\`src/engine/atoms.rs\`) that holds it, and a window or a baseline is the merge of its atoms'"
+    echo "accumulators, made once at the end. What a baseline or a window costs is the rows it adds to"
+    echo "those accumulated (the time gate skips the others unparsed), not a second pass: with year_ago,"
+    echo "the backfill over 2024 accumulates every month of 2023 as well, the 24 months of the plain"
+    echo "backfill above, so that is the one to hold it against:"
+    echo
+    for size in $SIZES; do
+        awk -v s="$size" -v a="$(stat_of "cmp_year_$size" 2)" -v b="$(stat_of "kpi_backfill_$size" 2)" \
+            'BEGIN {printf "- %s: %s s with baselines against %s s for the 24 months (%.2f×).\n", s, a, b, a/b}'
+    done
+    echo
+    echo "Where the rest goes (a profile made once, on 2026-12-03, not by this script: \`perf record\` of"
+    echo "\`kpi --threads 1 backfill\` over 2024 on 1M rows, 5,322 samples with the window against 4,419"
+    echo "plain). With a window, the backfill accumulates 15 months (2023-10 … 2024-12) rather than 13,"
+    echo "and each month's value is the merge of three atoms, in which the distinct-count hashes are"
+    echo "concatenated and sorted again and the median values copied: sorting goes from 4 % to 8 % of the"
+    echo "samples and accounts for a third of the extra ones, the added rows for most of the rest. Peak"
+    local big="${SIZES##* }"
+    awk -v n="${NROWS[$big]}" -v w="$(stat_of "win_year_$big" 3)" -v p="$(stat_of "year_year_$big" 3)" \
+        'BEGIN {printf "memory grows more than time (%gM rows: %.0f MB against %.0f MB; the goal: 300 MB at most):\n", n/1e6, w/1024, p/1024}'
+    echo "\`SourcePass::finish\` (\`src/engine/pass.rs\`) assembles every window's merge before it finishes"
+    echo "any, so all the merges, each a copy of three months of hashes and values, are held at once."
+    echo "The fix, proposed and not made: assemble, finish and drop one window at a time, keeping a merge"
+    echo "only while a later window still needs it as its previous period, which would bring the peak back"
+    echo "to that of the atoms; and merge the atoms' sorted hashes in one linear pass instead of sorting"
+    echo "them again."
 }
 
 mb() { awk -v b="$1" 'BEGIN {printf "%.0f MB", b/1e6}'; }
