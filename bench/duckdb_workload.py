@@ -3,13 +3,16 @@
 
 Usage:
     python bench/duckdb_workload.py DATA.csv OUT.csv [--threads 2] [--months 2024-05,2024-06]
+        [--window 3]
 
 Per month of created_at, overall and by region: count, won count, win rate, won amount, average
 days to win, distinct accounts, median amount, NPS (the KPIs of bench/kpis.toml). Without
 --months every month is computed (what `kpi backfill` does); with it, only those months (what
 `kpi run` computes: the period and the previous one). Writes long CSV rows
 `kpi,period,dimensions,value` with the same labels as kpi (`2024-06`, `region=APAC`, `` for the
-overall value), which bench/compare.py reads.
+overall value), which bench/compare.py reads. With --window N (and --months), the value for each
+month covers the rows of the N months that end with it (what a KPI with `window = "N months"`
+computes): each row joins every window that holds it.
 """
 import argparse
 import csv
@@ -22,7 +25,7 @@ KPIS = ["n_opps", "n_won", "win_rate", "won_amount", "avg_days_to_win", "n_accou
 
 SQL = """
 SELECT
-    strftime(date_trunc('month', created_at), '%Y-%m')                AS month,
+    {month}                                                           AS month,
     region,
     count(*)                                                          AS n_opps,
     count(*) FILTER (WHERE stage = 'Won')                             AS n_won,
@@ -36,11 +39,33 @@ SELECT
     100.0 * (count(*) FILTER (WHERE nps_score >= 9)
              - count(*) FILTER (WHERE nps_score <= 6))
         / nullif(count(nps_score), 0)                                 AS nps
-FROM read_csv_auto(?)
+FROM {source}
 {where}
 GROUP BY GROUPING SETS ((1), (1, region))
 ORDER BY 1, 2 NULLS FIRST
 """
+
+
+# Trailing windows: one row per (window, row of the data inside it). `ends` holds each window's
+# label and its bounds [lo, hi), from Python.
+WINDOWED = """(SELECT e.label, d.* FROM read_csv_auto(?) d
+     JOIN (VALUES {ends}) e(label, lo, hi)
+       ON d.created_at >= e.lo::TIMESTAMP AND d.created_at < e.hi::TIMESTAMP)"""
+
+
+def month_start(label, shift):
+    """The first day of the month `shift` months after YYYY-MM `label`, as YYYY-MM-DD."""
+    y, m = int(label[:4]), int(label[5:7]) - 1 + shift
+    return f"{y + m // 12:04d}-{m % 12 + 1:02d}-01"
+
+
+def windowed(months, n):
+    """The FROM clause and its parameters for windows of n months ending with each month."""
+    params, ends = [], []
+    for m in months:
+        ends.append("(?, ?, ?)")
+        params += [m, month_start(m, 1 - n), month_start(m, 1)]
+    return WINDOWED.format(ends=", ".join(ends)), params
 
 
 def main():
@@ -49,17 +74,27 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--months", default="", help="comma-separated YYYY-MM; default: every month")
+    ap.add_argument("--window", type=int, default=0, help="months per trailing window (needs --months)")
     a = ap.parse_args()
     con = duckdb.connect()
     con.execute(f"SET threads = {a.threads}")
-    params = [a.data]
-    where = ""
     months = [m for m in a.months.split(",") if m]
-    if months:
-        where = ("WHERE strftime(date_trunc('month', created_at), '%Y-%m') IN ("
-                 + ", ".join("?" for _ in months) + ")")
-        params += months
-    rows = con.execute(SQL.format(where=where), params).fetchall()
+    if a.window:
+        if not months:
+            ap.error("--window needs --months")
+        source, params = windowed(months, a.window)
+        params = [a.data] + params
+        sql = SQL.format(month="label", source=source, where="")
+    else:
+        params = [a.data]
+        where = ""
+        if months:
+            where = ("WHERE strftime(date_trunc('month', created_at), '%Y-%m') IN ("
+                     + ", ".join("?" for _ in months) + ")")
+            params += months
+        sql = SQL.format(month="strftime(date_trunc('month', created_at), '%Y-%m')",
+                         source="read_csv_auto(?)", where=where)
+    rows = con.execute(sql, params).fetchall()
     with open(a.out, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["kpi", "period", "dimensions", "value"])

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # kpi's benchmark: kpi against DuckDB on the reference workload (bench/kpis.toml), on generated
-# CRM exports of 1M and 10M rows. Writes BENCHMARKS.md at the root of the repository.
+# CRM exports of 1M and 10M rows; and the same workload with baselines (year_ago) and with
+# trailing windows (3 months), against the plain one. Writes BENCHMARKS.md at the root of the
+# repository.
 #
 #   bench/run.sh                       # everything (the first run generates 1.8 GB of data)
 #   BENCH_RUNS=5 bench/run.sh          # more runs per measurement (default 3; medians reported)
@@ -20,6 +22,11 @@ AS_OF="2024-07-01"            # `kpi run` computes 2024-06 (and 2024-05, its pre
 RUN_MONTHS="2024-05,2024-06"
 BACKFILL_FROM="2023-01-01"    # the data covers 2023-01 .. 2024-12
 BACKFILL_AS_OF="2025-01-01"
+# Comparisons and windows: `kpi run` with a year_ago baseline also computes 2023-06; a backfill
+# over 2024 also computes 2023-12 (the previous period of 2024-01), and with year_ago all of 2023.
+RUN_CMP_MONTHS="2023-06,$RUN_MONTHS"
+YEAR_FROM="2024-01-01"
+YEAR_MONTHS="2023-12,$(seq -f '2024-%02g' 1 12 | paste -sd,)"
 OUT="target/bench"
 VENV="$OUT/venv"
 PY="$VENV/bin/python"
@@ -59,6 +66,60 @@ time_cmd() {
     rm -f "$t"
 }
 
+# variant CFG NAME [SED_ARGS...]: writes $OUT/kpis_NAME.toml, CFG edited by SED_ARGS with the
+# archive folder archive_NAME
+variant() {
+    local cfg="$1" name="$2"; shift 2
+    sed -e "s|^archive = .*|archive = \"archive_$name\"|" "$@" "$cfg" > "$OUT/kpis_$name.toml"
+}
+
+# cmp_cases SIZE: one run of each measurement of the comparisons section
+cmp_cases() {
+    local size="$1" data="$OUT/crm_$1.csv" c
+    time_cmd "cmp_run_$size" "$KPI" -q -c "$OUT/kpis_${size}_cmp.toml" run --as-of "$AS_OF" \
+        --no-archive --format json -o "$OUT/cmp_run_$size.json"
+    time_cmd "win_run_$size" "$KPI" -q -c "$OUT/kpis_${size}_win.toml" run --as-of "$AS_OF" \
+        --no-archive --format csv -o "$OUT/win_run_$size.csv"
+    time_cmd "duckdb_cmp_run_$size" "$PY" bench/duckdb_workload.py "$data" \
+        "$OUT/duckdb_cmp_run_$size.csv" --threads "$DUCKDB_THREADS" --months "$RUN_CMP_MONTHS"
+    time_cmd "duckdb_win_run_$size" "$PY" bench/duckdb_workload.py "$data" \
+        "$OUT/duckdb_win_run_$size.csv" --threads "$DUCKDB_THREADS" --months "$RUN_MONTHS" --window 3
+    for c in year cmp win; do
+        rm -rf "$OUT/archive_${size}_$c"
+        time_cmd "${c}_year_$size" "$KPI" -q -c "$OUT/kpis_${size}_$c.toml" backfill \
+            --from "$YEAR_FROM" --as-of "$BACKFILL_AS_OF"
+    done
+    # With year_ago, the year's backfill computes all 24 months: DuckDB's is the backfill's above.
+    time_cmd "duckdb_year_year_$size" "$PY" bench/duckdb_workload.py "$data" \
+        "$OUT/duckdb_year_year_$size.csv" --threads "$DUCKDB_THREADS" --months "$YEAR_MONTHS"
+    time_cmd "duckdb_win_year_$size" "$PY" bench/duckdb_workload.py "$data" \
+        "$OUT/duckdb_win_year_$size.csv" --threads "$DUCKDB_THREADS" --months "$YEAR_MONTHS" \
+        --window 3
+}
+
+# cmp_checks SIZE: the values of the last runs of cmp_cases against DuckDB's, and the year_ago
+# values against a plain run of 2023-06; appends a line per check to $CHECKS
+cmp_checks() {
+    local size="$1" cfg="$OUT/kpis_$1.toml" y="${YEAR_FROM:0:7}" out name
+    "$KPI" -q -c "$cfg" run --as-of "$AS_OF" --period "${RUN_CMP_MONTHS:0:7}" --no-archive \
+        --format csv -o "$OUT/plain_year_ago_$size.csv"
+    local -a checks=(
+        "\`kpi run\` with baselines|json $OUT/cmp_run_$size.json $OUT/duckdb_cmp_run_$size.csv"
+        "\`kpi run\` with baselines, year_ago against a plain \`kpi run --period ${RUN_CMP_MONTHS:0:7}\`|baseline year_ago $OUT/cmp_run_$size.json $OUT/plain_year_ago_$size.csv"
+        "\`kpi run\` with a window|run $OUT/win_run_$size.csv $OUT/duckdb_win_run_$size.csv"
+        "\`kpi backfill\` over a year|archive $OUT/archive_${size}_year $OUT/duckdb_year_year_$size.csv $y"
+        "\`kpi backfill\` over a year with baselines|archive $OUT/archive_${size}_cmp $OUT/duckdb_backfill_$size.csv $y"
+        "\`kpi backfill\` over a year with a window|archive $OUT/archive_${size}_win $OUT/duckdb_win_year_$size.csv $y"
+    )
+    for c in "${checks[@]}"; do
+        name="${c%%|*}"
+        # shellcheck disable=SC2086 # the arguments are paths without spaces, split on purpose
+        out="$("$PY" bench/compare.py ${c#*|})" \
+            || { echo "$out" >&2; echo "bench: $name: values differ ($size)" >&2; exit 1; }
+        CHECKS+="- $size, $name: $(tail -n 1 <<<"$out")"$'\n'
+    done
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 stat_of() {  # stat_of LABEL FIELD(2=wall,3=kb) -> median
     awk -v l="$1" -v f="$2" '$1==l {print $f}' "$RES" | median
@@ -86,6 +147,11 @@ for size in $SIZES; do
     arch="$OUT/archive_$size"
     sed -e "s|^path = .*|path = \"crm_$size.csv\"|" \
         -e "s|^archive = .*|archive = \"archive_$size\"|" bench/kpis.toml > "$cfg"
+    # The variants of the comparisons section, each with its own archive: the plain workload
+    # (for the backfill over a year), every KPI with a year_ago baseline, every KPI windowed.
+    variant "$cfg" "${size}_year"
+    variant "$cfg" "${size}_cmp" -e '/^\[settings\]/a compare = ["previous", "year_ago"]'
+    variant "$cfg" "${size}_win" -e '/^dimensions = /a window = "3 months"'
 
     for i in $(seq 1 "$RUNS"); do
         log "$size run $i/$RUNS"
@@ -103,6 +169,7 @@ for size in $SIZES; do
             --as-of "$BACKFILL_AS_OF"
         time_cmd "duckdb_backfill_$size" "$PY" bench/duckdb_workload.py "$data" \
             "$OUT/duckdb_backfill_$size.csv" --threads "$DUCKDB_THREADS"
+        cmp_cases "$size"
     done
 
     log "$size: comparing values"
@@ -114,9 +181,83 @@ for size in $SIZES; do
         || { echo "bench: kpi run with 1 and $(nproc) threads differ ($size)" >&2; exit 1; }
     CHECKS+="- $size, \`kpi run\`: $(tail -n 1 <<<"$c1"); 1 thread and $(nproc) give byte-identical output"$'\n'
     CHECKS+="- $size, \`kpi backfill\`: $(tail -n 1 <<<"$c2")"$'\n'
+    cmp_checks "$size"
 done
 
 # ---------------------------------------------------------------- BENCHMARKS.md
+# cmp_row SIZE MEASUREMENT CASE KPI_LABEL DUCKDB_LABEL KPI_PLAIN DUCKDB_PLAIN: a row of the
+# comparisons table (labels without the size; the last two name the plain case's labels)
+cmp_row() {
+    local size="$1" m="$2" case="$3" k="$4_$1" d="$5_$1" kp="$6_$1" dp="$7_$1"
+    local kw dw kpw dpw kk
+    kw="$(stat_of "$k" 2)"; dw="$(stat_of "$d" 2)"; kk="$(stat_of "$k" 3)"
+    kpw="$(stat_of "$kp" 2)"; dpw="$(stat_of "$dp" 2)"
+    awk -v m="$m" -v n="${NROWS[$size]}" -v c="$case" -v kw="$kw" -v dw="$dw" -v kpw="$kpw" \
+        -v dpw="$dpw" -v kk="$kk" -v runs="$(all_of "$k")" 'BEGIN {
+        printf "| %s | %gM | %s | %s s | %s | **%.2f×** | %.0f MB | %s s | %.2f× | %.2f× |\n",
+            m, n/1e6, c, kw, runs, kw/kpw, kk/1024, dw, dw/dpw, kw/dw }'
+}
+
+cmp_section() {
+    echo "## Comparisons and windows"
+    echo
+    echo "The same workload with baselines and with trailing windows, default threads, medians of the"
+    echo "same runs as above. \`bench/run.sh\` writes the variants of \`bench/kpis.toml\` next to the data"
+    echo "(\`target/bench/kpis_<size>_cmp.toml\`, \`_win.toml\`):"
+    echo
+    echo "- **baselines**: \`compare = [\"previous\", \"year_ago\"]\` in \`[settings]\`: every value also has"
+    echo "  its value a year before (for \`run\`, 2023-06 beside 2024-06 and 2024-05; for the backfill over"
+    echo "  2024, every month of 2023). \`kpi run\` writes JSON here, for the \`comparisons\`."
+    echo "- **window**: \`window = \"3 months\"\` on every KPI: each month's value covers the three months"
+    echo "  that end with it (for \`run\`, 2024-04..2024-06 and the window before it, 2024-03..2024-05)."
+    echo "- **backfill**: \`kpi backfill --from $YEAR_FROM --as-of $BACKFILL_AS_OF\` (the 12 months of"
+    echo "  2024) into an empty archive; the plain case is the same command on the plain workload."
+    echo "- DuckDB computes the same values: the extra months for the baselines (for the year with"
+    echo "  year_ago: every month, its backfill measurement above), and for a window, each row joined to"
+    echo "  every window that holds it (\`--window 3\` of \`bench/duckdb_workload.py\`)."
+    echo
+    echo "| measurement | rows | workload | kpi median wall | runs (s) | kpi × plain | kpi peak RSS | DuckDB median wall | DuckDB × plain | kpi / DuckDB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    for size in $SIZES; do
+        cmp_row "$size" run plain kpi_run duckdb_run kpi_run duckdb_run
+        cmp_row "$size" run baselines cmp_run duckdb_cmp_run kpi_run duckdb_run
+        cmp_row "$size" run "3-month window" win_run duckdb_win_run kpi_run duckdb_run
+        cmp_row "$size" "backfill, a year" plain year_year duckdb_year_year year_year duckdb_year_year
+        cmp_row "$size" "backfill, a year" baselines cmp_year duckdb_backfill year_year duckdb_year_year
+        cmp_row "$size" "backfill, a year" "3-month window" win_year duckdb_win_year year_year \
+            duckdb_year_year
+    done
+    echo
+    echo "kpi × plain is the case's median wall time over the plain case's, for the same command."
+    echo "Rows are still read once: a row goes into the one stretch of days (\"atom\","
+    echo "\`src/engine/atoms.rs\`) that holds it, and a window or a baseline is the merge of its atoms'"
+    echo "accumulators, made once at the end. What a baseline or a window costs is the rows it adds to"
+    echo "those accumulated (the time gate skips the others unparsed), not a second pass: with year_ago,"
+    echo "the backfill over 2024 accumulates every month of 2023 as well, the 24 months of the plain"
+    echo "backfill above, so that is the one to hold it against:"
+    echo
+    for size in $SIZES; do
+        awk -v s="$size" -v a="$(stat_of "cmp_year_$size" 2)" -v b="$(stat_of "kpi_backfill_$size" 2)" \
+            'BEGIN {printf "- %s: %s s with baselines against %s s for the 24 months (%.2f×).\n", s, a, b, a/b}'
+    done
+    echo
+    echo "Where the rest goes (a profile made once, on 2026-12-03, not by this script: \`perf record\` of"
+    echo "\`kpi --threads 1 backfill\` over 2024 on 1M rows, 5,322 samples with the window against 4,419"
+    echo "plain). With a window, the backfill accumulates 15 months (2023-10 … 2024-12) rather than 13,"
+    echo "and each month's value is the merge of three atoms, in which the distinct-count hashes are"
+    echo "concatenated and sorted again and the median values copied: sorting goes from 4 % to 8 % of the"
+    echo "samples and accounts for a third of the extra ones, the added rows for most of the rest. Peak"
+    local big="${SIZES##* }"
+    awk -v n="${NROWS[$big]}" -v w="$(stat_of "win_year_$big" 3)" -v p="$(stat_of "year_year_$big" 3)" \
+        'BEGIN {printf "memory grows more than time (%gM rows: %.0f MB against %.0f MB; the goal: 300 MB at most):\n", n/1e6, w/1024, p/1024}'
+    echo "\`SourcePass::finish\` (\`src/engine/pass.rs\`) assembles every window's merge before it finishes"
+    echo "any, so all the merges, each a copy of three months of hashes and values, are held at once."
+    echo "The fix, proposed and not made: assemble, finish and drop one window at a time, keeping a merge"
+    echo "only while a later window still needs it as its previous period, which would bring the peak back"
+    echo "to that of the atoms; and merge the atoms' sorted hashes in one linear pass instead of sorting"
+    echo "them again."
+}
+
 mb() { awk -v b="$1" 'BEGIN {printf "%.0f MB", b/1e6}'; }
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//' || true)"
 ram="$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)"
@@ -202,6 +343,8 @@ pyv="$("$PY" --version 2>&1)"
     done
     echo
     echo "Why the goal is or is not met, the profile and what would close the gap: [docs/performance.md](docs/performance.md)."
+    echo
+    cmp_section
     echo
     echo "## Same values"
     echo
