@@ -7,56 +7,10 @@ use super::postgres::Postgres;
 use super::{check_periods, duckdb, example, load_tables};
 use crate::support::Workdir;
 
-/// Extra KPIs of the example with a `window` or a `to_date`.
-const WINDOWED: &str = r#"
-[[kpi]]
-id = "revenue_3m"
-source = "opportunities"
-time = "closed_at"
-formula = "sum(amount) FILTER (WHERE stage = 'Won')"
-window = "3 months"
-dimensions = ["region", "segment"]
-
-[[kpi]]
-id = "revenue_ytd"
-source = "opportunities"
-time = "closed_at"
-formula = "sum(amount) FILTER (WHERE stage = 'Won')"
-to_date = "year"
-dimensions = ["region"]
-
-[[kpi]]
-id = "win_rate_qtd"
-source = "opportunities"
-time = "closed_at"
-formula = "count_if(stage = 'Won') / count_if(stage IN ('Won', 'Lost'))"
-to_date = "quarter"
-
-[[kpi]]
-id = "retention_3m"
-source = "subscriptions"
-time = "month_start"
-formula = "retention(customer_id)"
-window = "3 months"
-dimensions = ["plan"]
-
-[[kpi]]
-id = "tickets_4w"
-source = "tickets"
-time = "opened_at"
-frequency = "week"
-formula = "count(*)"
-window = "4 weeks"
-dimensions = ["team"]
-
-[[kpi]]
-id = "leads_7d"
-source = "leads"
-time = "created_at"
-frequency = "day"
-formula = "count(*)"
-window = "7 days"
-"#;
+/// The baselines every KPI gets (`[settings]`), and the extra KPIs with a `window` or a
+/// `to_date` (shared with scripts/verify_spark.py).
+const COMPARE: &str = "compare = [\"previous\", \"year_ago\", \"2_periods_ago\"]";
+const WINDOWED: &str = include_str!("../../warehouse/comparisons.toml");
 
 /// The dates: a whole month, a month to date, and March 30 to date, when the base of
 /// `retention` for `previous` (all of February, so all of January) and `2_periods_ago`
@@ -70,8 +24,7 @@ const DATES: [(&str, &str); 3] = [
 fn compared_example() -> Workdir {
     let work = example();
     let config = work.read("kpis.toml");
-    let settings = "[settings]\ncompare = [\"previous\", \"year_ago\", \"2_periods_ago\"]\n";
-    let changed = config.replacen("[settings]\n", settings, 1);
+    let changed = config.replacen("[settings]\n", &format!("[settings]\n{COMPARE}\n"), 1);
     assert_ne!(config, changed);
     work.write("kpis.toml", changed + WINDOWED);
     work
