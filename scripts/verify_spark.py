@@ -208,6 +208,16 @@ def label(obj):
                     for k in ("kpi", "period", "dimensions") if k in obj)
 
 
+def as_judged_without_dates(expected, got):
+    """As engines.rs: a warehouse's results carry no dates, so only a run over the sources can
+    tell that a period lies beyond them (`stale`); there the status and the reason are taken
+    from `got`, and the values are still compared."""
+    for e, g in zip(expected.get("results", []), got.get("results", [])):
+        if e.get("status") == "stale":
+            e["status"] = g.get("status")
+            e["breach"] = g.get("breach")
+
+
 def differences(expected, got, place, found):
     """Appends to `found` every difference between the two JSON values (as engines.rs)."""
     number = (int, float)
@@ -256,6 +266,7 @@ def check_dataset(binary, repo, spark, name, prepare, dates, summary):
             spark_secs = time.monotonic() - started
             expected = run_json(binary, work, config, as_of, period)
             got = run_json(binary, work, config, as_of, period, ["--results", results])
+            as_judged_without_dates(expected, got)
         except Exception as e:  # noqa: BLE001
             message = str(e).strip()
             if not isinstance(e, Failure):
