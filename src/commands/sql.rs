@@ -1,7 +1,7 @@
 //! `kpi sql --dialect D`: the selected source KPIs compiled into one query for a warehouse
-//! (`crate::warehouse`), for the period asked and the one before it. Reads the sources' headers
-//! (for column types) but no rows; a source with a `table` and no local files is typed by its
-//! declared `columns`.
+//! (`crate::warehouse`), for the period asked and each of its baselines (`compare`), over the
+//! KPI's windows (`window`, `to_date`). Reads the sources' headers (for column types) but no
+//! rows; a source with a `table` and no local files is typed by its declared `columns`.
 
 use super::compute::{chosen_windows, select, with_dependencies};
 use super::{emit, load_config};
@@ -11,6 +11,7 @@ use crate::engine::{self, plan::SourcePlan};
 use crate::error::{Error, Kind, Outcome, ResultExt};
 use crate::ingest::parse::FieldFormat;
 use crate::ingest::schema::Schema;
+use crate::period::{Calendar, Window};
 use crate::warehouse::{self, Dialect, KpiPeriods, PeriodRange, SourceQuery};
 use anyhow::anyhow;
 use chrono::NaiveDate;
@@ -122,37 +123,6 @@ fn rows_query(config: &Config, dialect: Dialect, name: &str) -> Result<String, E
     ))
 }
 
-/// Baselines other than the period before, and windows, are not compiled yet: refused by name.
-fn refuse_comparisons(config: &Config, kpi: &Kpi) -> Result<(), Error> {
-    let feature = if kpi.extent != crate::period::Extent::Period {
-        Some(format!(
-            "`{}` ({})",
-            if matches!(kpi.extent, crate::period::Extent::ToDate(_)) {
-                "to_date"
-            } else {
-                "window"
-            },
-            kpi.extent
-        ))
-    } else if kpi.compare != [crate::period::Baseline::Previous] {
-        let names: Vec<String> = kpi.compare.iter().map(|b| b.name()).collect();
-        Some(format!("compare = [{}]", names.join(", ")))
-    } else {
-        None
-    };
-    let _ = config;
-    match feature {
-        Some(feature) => Err(Error {
-            kind: Kind::Config,
-            inner: anyhow!(
-                "kpi `{}`: {feature} is not compiled by kpi sql yet\n  hint: `kpi run` computes it",
-                kpi.id
-            ),
-        }),
-        None => Ok(()),
-    }
-}
-
 fn refused(dialect: Dialect, reason: String) -> Error {
     Error {
         kind: Kind::Config,
@@ -195,24 +165,47 @@ fn kpi_periods(
     as_of: NaiveDate,
 ) -> Result<KpiPeriods, Error> {
     let calendar = &config.settings.calendar;
-    refuse_comparisons(config, kpi)?;
     let windows = chosen_windows(config, kpi, period, as_of)?;
-    let label = |w: &crate::period::Window| calendar.label(&w.period);
+    let label = |w: &Window| calendar.label(&w.period);
     if kpi.is_snapshot() {
         return Ok(KpiPeriods {
             computed: vec![],
             reported: vec![label(&windows.target)],
         });
     }
+    let mut reported: Vec<Window> = windows.baselines.iter().map(|(_, w)| *w).collect();
+    reported.push(windows.target);
+    reported.sort_by_key(|w| (w.start, w.end));
+    reported.dedup();
+    let all: Vec<Window> = windows.computed_windows().collect();
+    let name = |w: &Window| window_label(calendar, w, &reported, &all);
     Ok(KpiPeriods {
         computed: windows
-            .computed_windows()
-            .map(|w| PeriodRange {
-                label: label(&w),
-                start: w.start,
-                end: w.end,
+            .computed
+            .iter()
+            .map(|wanted| PeriodRange {
+                label: name(&wanted.window),
+                start: wanted.window.start,
+                end: wanted.window.end,
+                base: wanted.base.as_ref().map(name),
             })
             .collect(),
-        reported: vec![label(&windows.previous), label(&windows.target)],
+        reported: reported.iter().map(label).collect(),
     })
+}
+
+/// A window's label in the query: its period's, as the results file names it. A base of
+/// `retention` is never reported, and may be another stretch of a reported period (to date on
+/// March 30, `2_periods_ago` is January 1–30, and the base of `previous`, all of February, is
+/// all of January): it then gets a label of its own, so that its rows stay apart.
+fn window_label(calendar: &Calendar, w: &Window, reported: &[Window], all: &[Window]) -> String {
+    let plain = calendar.label(&w.period);
+    let shared = all
+        .iter()
+        .any(|o| o != w && calendar.label(&o.period) == plain);
+    if shared && !reported.contains(w) {
+        format!("{plain} {}..{}", w.start, w.end)
+    } else {
+        plain
+    }
 }

@@ -42,11 +42,12 @@ pub struct SourceQuery<'a> {
 /// The periods a KPI's rows are placed in.
 #[derive(Debug, Clone)]
 pub struct KpiPeriods {
-    /// Oldest first: the base of `retention` if needed, the previous period, the reported one.
-    /// Empty for a snapshot KPI.
+    /// Oldest first (by start, then end): the reported window, each baseline's, and the bases
+    /// of `retention` if needed. Windows may overlap (`window = "3 months"`, `to_date`), but
+    /// each has its own label. Empty for a snapshot KPI.
     pub computed: Vec<PeriodRange>,
-    /// The labels of the result rows: the previous period and the reported one (only the
-    /// reported one for a snapshot).
+    /// The labels of the result rows, oldest first: every baseline's period and the reported
+    /// one (only the reported one for a snapshot).
     pub reported: Vec<String>,
 }
 
@@ -56,6 +57,8 @@ pub struct PeriodRange {
     pub start: NaiveDate,
     /// Inclusive.
     pub end: NaiveDate,
+    /// The label of the window `retention` compares this one with, if computed.
+    pub base: Option<String>,
 }
 
 impl PeriodRange {

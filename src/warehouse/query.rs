@@ -9,6 +9,13 @@ use super::{KpiPeriods, Refusal, SourceQuery};
 use crate::engine::plan::{Breakdown, KpiPlan};
 use crate::value::DataType;
 
+/// The derived table of computed windows a row is joined with when they overlap, and its
+/// columns: names no source column is likely to have, as they are unqualified in the query.
+const WINDOWS: &str = "kpi_w";
+const WINDOW_LABEL: &str = "kpi_window";
+const WINDOW_START: &str = "kpi_window_start";
+const WINDOW_END: &str = "kpi_window_end";
+
 /// The whole query for the given sources (their KPIs in plan order).
 pub fn query(d: Dialect, sources: &[SourceQuery], header: &str) -> Result<String, Refusal> {
     let mut ctes = Vec::new();
@@ -104,7 +111,15 @@ impl<'a> Kpi<'a> {
             .iter()
             .map(|spec| aggregates::prepare(spec, &row))
             .collect::<Result<_, _>>()?;
-        let mut select = vec![format!("{} AS period", self.period_of(&columns))];
+        // Overlapping windows (`window`, `to_date`): a row counts in each window it falls in,
+        // so it is repeated once per window by a join; else a CASE places it in its one window.
+        let overlap = self.plan.time.is_some() && self.windows_overlap();
+        let period = if overlap {
+            format!("{WINDOWS}.{WINDOW_LABEL}")
+        } else {
+            self.period_of(&columns)
+        };
+        let mut select = vec![format!("{period} AS period")];
         for slot in self.dimension_slots() {
             select.push(format!("{} AS d{slot}", super::label(d, &columns[slot])?));
         }
@@ -119,14 +134,9 @@ impl<'a> Kpi<'a> {
             conditions.push(row.sql(f)?);
         }
         conditions.extend(filter);
-        if let Some(time) = self.plan.time {
-            conditions.push(self.in_windows(&columns[time]));
-        }
-        let mut rows = format!(
-            "SELECT {}\n  FROM {}",
-            select.join(",\n         "),
-            self.src
-        );
+        let (from, in_windows) = self.rows_in_windows(&columns, overlap);
+        conditions.extend(in_windows);
+        let mut rows = format!("SELECT {}\n  FROM {from}", select.join(",\n         "));
         if !conditions.is_empty() {
             rows += &format!("\n  WHERE {}", conditions.join("\n    AND "));
         }
@@ -181,31 +191,90 @@ impl<'a> Kpi<'a> {
         (literal(w.start), literal(w.end_exclusive()))
     }
 
-    fn in_windows(&self, (t, ty): &(String, Option<DataType>)) -> String {
+    /// What the KPI's rows are read from, and the condition that keeps those in its windows
+    /// (none for a snapshot): the source joined with the windows when they overlap.
+    fn rows_in_windows(
+        &self,
+        columns: &[(String, Option<DataType>)],
+        overlap: bool,
+    ) -> (String, Option<String>) {
+        let Some(time) = self.plan.time else {
+            return (self.src.clone(), None);
+        };
+        let (t, ty) = &columns[time];
+        if !overlap {
+            return (self.src.clone(), Some(self.in_windows(t, *ty)));
+        }
+        let from = format!(
+            "{} CROSS JOIN {} AS {WINDOWS}",
+            self.src,
+            self.window_list(*ty)
+        );
+        let condition = format!("{t} >= {WINDOWS}.{WINDOW_START} AND {t} < {WINDOWS}.{WINDOW_END}");
+        (from, Some(condition))
+    }
+
+    fn in_windows(&self, t: &str, ty: Option<DataType>) -> String {
         let ranges: Vec<String> = self
             .periods
             .computed
             .iter()
             .map(|w| {
-                let (start, end) = self.bounds(w, *ty);
+                let (start, end) = self.bounds(w, ty);
                 format!("({t} >= {start} AND {t} < {end})")
             })
             .collect();
         format!("({})", ranges.join(" OR "))
     }
 
-    /// The period each computed period is compared with (for retention), as a CASE.
+    /// Whether a day falls in two computed windows (sorted by start).
+    fn windows_overlap(&self) -> bool {
+        let computed = &self.periods.computed;
+        (1..computed.len()).any(|i| computed[..i].iter().any(|w| computed[i].start <= w.end))
+    }
+
+    /// The computed windows as a derived table (label, start, end exclusive) to join rows with:
+    /// a UNION ALL of one-row SELECTs, which every dialect runs (VALUES lists differ).
+    fn window_list(&self, ty: Option<DataType>) -> String {
+        let rows: Vec<String> = self
+            .periods
+            .computed
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let (start, end) = self.bounds(w, ty);
+                let label = self.d.string(&w.label);
+                match i {
+                    0 => format!(
+                        "SELECT {label} AS {WINDOW_LABEL}, {start} AS {WINDOW_START}, {end} AS {WINDOW_END}"
+                    ),
+                    _ => format!("SELECT {label}, {start}, {end}"),
+                }
+            })
+            .collect();
+        format!("({})", rows.join(" UNION ALL "))
+    }
+
+    /// The window each computed window is compared with (for retention: its `base`), as a CASE.
     fn previous_label(&self, period: &str) -> String {
         let d = self.d;
-        let mut out = format!("CASE {period}");
-        for pair in self.periods.computed.windows(2) {
-            out += &format!(
-                " WHEN {} THEN {}",
-                d.string(&pair[1].label),
-                d.string(&pair[0].label)
-            );
+        let pairs: Vec<String> = self
+            .periods
+            .computed
+            .iter()
+            .filter_map(|w| {
+                let base = w.base.as_ref()?;
+                Some(format!(
+                    " WHEN {} THEN {}",
+                    d.string(&w.label),
+                    d.string(base)
+                ))
+            })
+            .collect();
+        if pairs.is_empty() {
+            return "NULL".into();
         }
-        out + " END"
+        format!("CASE {period}{} END", pairs.concat())
     }
 
     fn reported_list(&self) -> String {

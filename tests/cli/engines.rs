@@ -8,6 +8,7 @@
 //! windows-1252 only with an extension from the network) and `tests/warehouse/fixture`, messy
 //! exports and every formula feature the compiler handles.
 
+mod comparisons;
 mod postgres;
 
 use crate::support::{repo_root, Workdir};

@@ -55,24 +55,60 @@ fn results_from_archive(work: &Workdir) -> String {
 
 #[test]
 fn a_run_from_results_equals_the_run_from_the_sources() {
-    let warehouse = example();
+    let (expected, got) = runs_from_sources_and_results(example, "2026-01-01");
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!(g, e, "first result that differs");
+    }
+    assert_eq!(got.len(), expected.len());
+}
+
+/// With `compare = ["year_ago"]`, the value a year before comes from the file (its rows for
+/// 2025-10), as a pass over the sources computes it.
+#[test]
+fn a_run_from_results_takes_the_year_ago_value_from_the_file() {
+    let year_ago = || {
+        let work = example();
+        let config = work.read("kpis.toml");
+        let changed = config.replacen("[settings]\n", "[settings]\ncompare = [\"year_ago\"]\n", 1);
+        work.write("kpis.toml", changed);
+        work
+    };
+    let (expected, got) = runs_from_sources_and_results(year_ago, "2025-01-01");
+    assert_eq!(got, expected);
+    let overall =
+        |r: &&serde_json::Value| r["dimensions"].as_object().is_some_and(|d| d.is_empty());
+    let revenue = got
+        .iter()
+        .filter(overall)
+        .find(|r| r["kpi"] == "revenue_won");
+    let revenue = revenue.expect("revenue_won");
+    assert_eq!(revenue["previous_period"], "2025-10");
+    assert!(
+        revenue["previous_value"].as_f64().is_some_and(|v| v > 0.0),
+        "{revenue}"
+    );
+}
+
+/// The results of a run over the sources, and of a run from a results file made of the
+/// archive of a backfill since `from` (the sources removed), for the example `made` gives.
+fn runs_from_sources_and_results(
+    made: impl Fn() -> Workdir,
+    from: &str,
+) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let warehouse = made();
     warehouse
-        .run(&["backfill", "--from", "2026-01-01", "--as-of", "2026-11-22"])
+        .run(&["backfill", "--from", from, "--as-of", "2026-11-22"])
         .expect_code(0);
     let results = results_from_archive(&warehouse);
 
-    let expected = run_json(&example(), &[]);
-    let work = example();
+    let expected = run_json(&made(), &[]);
+    let work = made();
     work.write("results.csv", results);
     // The sources are not read: remove them.
     std::fs::remove_dir_all(work.path().join("examples/data")).expect("remove data");
     let got = run_json(&work, &["--results", "results.csv"]);
-    let (got, expected) = (&got["results"], &expected["results"]);
-    let (got, expected) = (got.as_array().unwrap(), expected.as_array().unwrap());
-    for (g, e) in got.iter().zip(expected) {
-        assert_eq!(g, e, "first result that differs");
-    }
-    assert_eq!(got.len(), expected.len());
+    let list = |json: &serde_json::Value| json["results"].as_array().cloned().unwrap_or_default();
+    (list(&expected), list(&got))
 }
 
 #[test]

@@ -7,8 +7,10 @@ use super::Targets;
 use crate::config::{Config, Kpi};
 use crate::engine::compare::{self, Context};
 use crate::engine::pass::{GroupOutput, KpiOutput, WindowOutput};
+use crate::engine::RunWindows;
 use crate::error::{Error, Kind, ResultExt};
 use crate::model::{dimension_pairs, KpiResult};
+use crate::period::Window;
 use crate::value::Value;
 use anyhow::{anyhow, bail, Context as _};
 use std::collections::HashMap;
@@ -46,7 +48,7 @@ pub(super) fn read_results(
         };
         let mut of_kpi = Vec::new();
         for windows in &targets[kpi.id.as_str()] {
-            let window_output = |window: &crate::period::Window| {
+            let window_output = |window: &Window| {
                 let label = calendar.label(&window.period);
                 let mut groups: Vec<GroupOutput> = found
                     .iter()
@@ -65,16 +67,10 @@ pub(super) fn read_results(
             };
             let output = KpiOutput {
                 id: kpi.id.clone(),
-                // A snapshot has one window, the state reported; its previous value comes from
-                // the archive alone.
-                windows: if kpi.is_snapshot() {
-                    vec![window_output(&windows.target)]
-                } else {
-                    vec![
-                        window_output(&windows.previous),
-                        window_output(&windows.target),
-                    ]
-                },
+                windows: file_windows(kpi.is_snapshot(), windows)
+                    .iter()
+                    .map(window_output)
+                    .collect(),
                 counts: Default::default(),
                 span: None,
             };
@@ -83,6 +79,18 @@ pub(super) fn read_results(
         results.insert(kpi.id.clone(), of_kpi);
     }
     Ok(results)
+}
+
+/// The windows the file has rows for, oldest first: the one reported and each baseline's (a
+/// base of `retention` is not in the file: its share is). A snapshot has one window, the state
+/// reported; its baselines come from the archive alone.
+fn file_windows(snapshot: bool, windows: &RunWindows) -> Vec<Window> {
+    if snapshot {
+        return vec![windows.target];
+    }
+    let in_file =
+        |w: &Window| *w == windows.target || windows.baselines.iter().any(|(_, b)| b == w);
+    windows.computed_windows().filter(in_file).collect()
 }
 
 /// 0 for the overall value, then 1, 2… in the order of the KPI's `dimensions`.
@@ -171,4 +179,44 @@ fn parts_of(text: &str) -> anyhow::Result<Vec<(String, Value<'static>)>> {
         .into_iter()
         .map(|(name, v)| (name, v.as_f64().map_or(Value::Null, Value::Num)))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::pass::Wanted;
+    use crate::period::{Baseline, Calendar, Frequency};
+
+    #[test]
+    fn the_file_gives_every_baselines_window_but_not_retentions_bases() {
+        let calendar = Calendar::default();
+        let month = |label: &str| {
+            let period = calendar
+                .parse_label(Frequency::Month, label)
+                .expect("label");
+            Window::whole(period)
+        };
+        let (target, previous, year_ago) = (month("2026-10"), month("2026-09"), month("2025-10"));
+        let wanted = |window: Window, base: Option<&str>| Wanted {
+            window,
+            base: base.map(month),
+        };
+        let windows = RunWindows {
+            target,
+            previous,
+            baselines: vec![
+                (Baseline::Previous, previous),
+                (Baseline::YearAgo, year_ago),
+            ],
+            computed: vec![
+                wanted(month("2025-09"), None),
+                wanted(year_ago, Some("2025-09")),
+                wanted(month("2026-08"), None),
+                wanted(previous, Some("2026-08")),
+                wanted(target, Some("2026-09")),
+            ],
+        };
+        assert_eq!(file_windows(false, &windows), [year_ago, previous, target]);
+        assert_eq!(file_windows(true, &windows), [target]);
+    }
 }
