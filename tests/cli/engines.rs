@@ -141,6 +141,7 @@ fn check_periods(
         let mut expected = run_json(work, config, as_of, period, &[]);
         let got = run_json(work, config, as_of, period, &["--results", "results.csv"]);
         as_judged_without_dates(&mut expected, &got);
+        as_empty_baselines_without_dates(&mut expected, &got, &work.read("results.csv"));
         assert_same(&expected, &got, &format!("{dialect} {as_of} {period}"));
         compared += expected["results"].as_array().map_or(0, Vec::len);
     }
@@ -161,6 +162,53 @@ fn as_judged_without_dates(expected: &mut Value, got: &Value) {
         if e["status"] == "stale" {
             e["status"] = g["status"].clone();
             e["breach"] = g["breach"].clone();
+        }
+    }
+}
+
+/// Nor can a warehouse tell a baseline period without rows inside the data (a count of 0) from
+/// one before it (no value): its answer gives both an overall row of 0 rows, which `--results`
+/// reads as no value (docs/warehouse.md). Where the answer has such a row, the baseline is
+/// taken from `got`; every other baseline value is still compared.
+fn as_empty_baselines_without_dates(expected: &mut Value, got: &Value, answer: &str) {
+    let mut reader = csv::Reader::from_reader(answer.as_bytes());
+    let empty: Vec<(String, String)> = reader
+        .records()
+        .flatten()
+        .filter(|r| r.get(2) == Some("") && r.get(4) == Some("0"))
+        .map(|r| (r[0].to_string(), r[1].to_string()))
+        .collect();
+    let (Some(expected), Some(got)) = (
+        expected["results"].as_array_mut(),
+        got["results"].as_array(),
+    ) else {
+        return;
+    };
+    for (e, g) in expected.iter_mut().zip(got) {
+        if e["dimensions"] != serde_json::json!({}) {
+            continue;
+        }
+        let kpi = e["kpi"].as_str().unwrap_or_default().to_string();
+        let count = e["comparisons"].as_array().map_or(0, Vec::len);
+        for i in 0..count {
+            let period = e["comparisons"][i]["period"].as_str().unwrap_or_default();
+            if !empty.contains(&(kpi.clone(), period.to_string())) {
+                continue;
+            }
+            e["comparisons"][i] = g["comparisons"][i].clone();
+            if i == 0 {
+                for field in [
+                    "previous_value",
+                    "delta",
+                    "delta_pct",
+                    "comparable",
+                    "significant",
+                    "status",
+                    "breach",
+                ] {
+                    e[field] = g[field].clone();
+                }
+            }
         }
     }
 }
