@@ -2,7 +2,8 @@
 //! condition and a derived formula, must give a result or an error, never a panic.
 #![no_main]
 
-use kpi::formula::{self, ColumnScope};
+use kpi::formula::{self, ColumnScope, ConditionScope};
+use kpi::period::Baseline;
 use kpi::value::DataType;
 use libfuzzer_sys::fuzz_target;
 
@@ -32,6 +33,8 @@ fuzz_target!(|data: &[u8]| {
         let _ = compiled.outer.eval(&[]);
     }
     let _ = formula::compile_filter(&expr, &mut scope);
-    let _ = formula::compile_condition(&expr);
+    let baselines = vec!["previous".to_string(), "year_ago".to_string()];
+    let mut conditions = ConditionScope::new(baselines, |b| Baseline::parse(b).is_ok());
+    let _ = formula::compile_condition(&expr, &mut conditions);
     let _ = formula::identifiers(&expr);
 });
