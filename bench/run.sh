@@ -249,13 +249,12 @@ cmp_section() {
     echo "samples and accounts for a third of the extra ones, the added rows for most of the rest. Peak"
     local big="${SIZES##* }"
     awk -v n="${NROWS[$big]}" -v w="$(stat_of "win_year_$big" 3)" -v p="$(stat_of "year_year_$big" 3)" \
-        'BEGIN {printf "memory grows more than time (%gM rows: %.0f MB against %.0f MB; the goal: 300 MB at most):\n", n/1e6, w/1024, p/1024}'
-    echo "\`SourcePass::finish\` (\`src/engine/pass.rs\`) assembles every window's merge before it finishes"
-    echo "any, so all the merges, each a copy of three months of hashes and values, are held at once."
-    echo "The fix, proposed and not made: assemble, finish and drop one window at a time, keeping a merge"
-    echo "only while a later window still needs it as its previous period, which would bring the peak back"
-    echo "to that of the atoms; and merge the atoms' sorted hashes in one linear pass instead of sorting"
-    echo "them again."
+        'BEGIN {printf "memory grows with the months held (%gM rows: %.0f MB against %.0f MB; the goal: 300 MB at most):\n", n/1e6, w/1024, p/1024}'
+    echo "the atoms of the 15 months are held until the end, and each window's merge, a copy of three"
+    echo "months of hashes and values, while its value is computed. \`SourcePass::finish\`"
+    echo "(\`src/engine/pass/finish.rs\`) assembles one window at a time and drops it once read (it held"
+    echo "every merge at once before: 475 MB at 10M rows). Left to do: merge the atoms' sorted hashes in"
+    echo "one linear pass instead of sorting them again."
 }
 
 mb() { awk -v b="$1" 'BEGIN {printf "%.0f MB", b/1e6}'; }
