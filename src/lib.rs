@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod currency;
+pub mod dimensions;
 pub mod engine;
 pub mod error;
 pub mod formula;

@@ -3,6 +3,7 @@
 //! Renderers are pure functions over [`RunReport`]; they never compute, read files or look at
 //! the clock.
 
+pub use crate::dimensions::{dimension_pairs, dimensions_label};
 use crate::engine::targets::Standing;
 pub use crate::measure::{Direction, Target, Unit};
 use crate::value::Value;
@@ -136,28 +137,6 @@ impl KpiResult {
     pub fn dimensions_label(&self) -> String {
         dimensions_label(&self.dimensions)
     }
-}
-
-pub fn dimensions_label(dimensions: &[(String, String)]) -> String {
-    dimensions
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
-/// [`dimensions_label`] read back: `region=EMEA;channel=Web` → its pairs (none for "").
-pub fn dimension_pairs(label: &str) -> Vec<(String, String)> {
-    if label.is_empty() {
-        return vec![];
-    }
-    label
-        .split(';')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, value)) => (name.to_string(), value.to_string()),
-            None => (pair.to_string(), String::new()),
-        })
-        .collect()
 }
 
 /// Everything a run hands to a renderer.

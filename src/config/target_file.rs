@@ -6,7 +6,7 @@
 use super::raw::{RawKpi, RawUnit};
 use super::resolve::Ctx;
 use super::{scale, Kpi};
-use crate::model::dimension_pairs;
+use crate::dimensions::dimension_pairs;
 use crate::period::Calendar;
 use anyhow::{anyhow, bail, Result};
 use std::collections::BTreeMap;

@@ -2,7 +2,7 @@
 //! leads by the target date (ordinary least squares over the archived periods).
 
 use crate::config::Target;
-use crate::model::Direction;
+use crate::measure::Direction;
 use crate::value::days_from_date;
 use chrono::NaiveDate;
 
