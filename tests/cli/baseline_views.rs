@@ -149,3 +149,35 @@ fn a_window_is_stale_when_the_data_stops_before_its_period() {
     assert_eq!(overall["status"], "stale", "{overall:#}");
     assert!(out.stderr.contains("no row in 2026-10"), "{}", out.stderr);
 }
+
+/// `kpi history`'s table has a Δ per baseline, as `kpi run`'s.
+#[test]
+fn the_history_table_has_a_delta_per_baseline() {
+    let work = work();
+    work.run(&[
+        "backfill",
+        "--from",
+        "2025-10-01",
+        "--to",
+        "2026-10-31",
+        "--as-of",
+        "2026-11-22",
+    ])
+    .expect_code(0);
+    let out = work.run(&["history", "deals", "--width", "0"]);
+    out.expect_code(0);
+    let header = out.stdout.lines().nth(2).unwrap_or_default();
+    assert!(
+        header.contains("Δ prev") && header.contains("Δ year ago"),
+        "{}",
+        out.stdout
+    );
+    // October 2026: 4 deals, 3 in September (+1), 1 in October 2025 (+3).
+    let october = out
+        .stdout
+        .lines()
+        .find(|l| l.contains("2026-10"))
+        .unwrap_or_default();
+    assert!(october.contains("+1 (+33.3 %)"), "{}", out.stdout);
+    assert!(october.contains("+3 (+300.0 %)"), "{}", out.stdout);
+}

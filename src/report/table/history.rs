@@ -3,7 +3,7 @@
 use super::super::baselines;
 use super::super::fit::{names, truncate, wrap_prose, Grid, Laid, Look};
 use super::super::format::{format_value, sparkline};
-use super::{clean, first_delta, footnotes, paint, period, status_tone, toned};
+use super::{clean, footnotes, paint, period, status_tone, toned, Deltas};
 use crate::model::RunReport;
 
 /// `kpi history`: a title, then one row per archived period (oldest first), breakdowns after
@@ -12,20 +12,26 @@ pub fn render_history(report: &RunReport, look: Look) -> String {
     let Some(first) = report.results.first() else {
         return String::new();
     };
+    // One Δ column per baseline, as in `kpi run`; those after the first go first when too wide.
+    let deltas = Deltas::of(&report.results);
+    let previous = baselines::value_header(&report.results);
+    let mut header = names(&["Period", "Value", &previous]);
+    header.extend(deltas.headers.iter().cloned());
+    header.extend(names(&["Status", "Trend"]));
     let grid = Grid {
-        header: names(&["Period", "Value", "Previous", "Δ", "Status", "Trend"]),
-        rows: history_rows(report, look.color),
+        header,
+        rows: history_rows(report, &deltas, look.color),
         label: 0,
-        optional: names(&["Trend", "Previous"]),
-        late: Vec::new(),
+        optional: vec!["Trend".to_string(), previous.clone()],
+        late: deltas.beside_the_first(),
         wrappable: Vec::new(),
         stackable: names(&["Period"]),
-        figures: names(&["Value", "Previous", "Δ"]),
+        figures: deltas.figures(&["Value", &previous]),
     };
     let Laid {
         table: body,
         note: fitted,
-        ..
+        dropped,
     } = grid.layout(look.width);
     let title = format!("{} ({})", clean(&first.name), clean(&first.kpi));
     let mut out = match look.width {
@@ -35,17 +41,14 @@ pub fn render_history(report: &RunReport, look: Look) -> String {
     out.push('\n');
     out.push_str(&if look.color { paint(&body) } else { body });
     out.push('\n');
-    // One Δ column: the first baseline's.
-    let shown: Vec<String> = (report.results.iter())
-        .filter_map(|r| baselines::of(r).first().map(|c| c.baseline.clone()))
-        .collect();
+    let shown = deltas.shown(&dropped);
     out.push_str(&wrap_prose(&footnotes(&report.results, &shown), look.width));
     out.push_str(&wrap_prose(&fitted, look.width));
     out
 }
 
 /// One row per archived period; a breakdown's label on a row of its own before its periods.
-fn history_rows(report: &RunReport, color: bool) -> Vec<Vec<String>> {
+fn history_rows(report: &RunReport, deltas: &Deltas, color: bool) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     let mut series: Option<String> = None;
     for r in &report.results {
@@ -54,16 +57,20 @@ fn history_rows(report: &RunReport, color: bool) -> Vec<Vec<String>> {
             rows.push(vec![clean(&label)]);
         }
         series = Some(label);
-        let (delta, delta_tone) = first_delta(r);
         let indent = if r.dimensions.is_empty() { "" } else { "  " };
-        rows.push(vec![
+        let mut row = vec![
             format!("{indent}{}", period(r)),
             format_value(r.value, r.unit),
             format_value(r.previous_value, r.unit),
-            toned(delta, delta_tone, color),
-            toned(r.status.name().to_string(), status_tone(r.status), color),
-            sparkline(&r.history),
-        ]);
+        ];
+        row.extend(deltas.cells(r, color));
+        row.push(toned(
+            r.status.name().to_string(),
+            status_tone(r.status),
+            color,
+        ));
+        row.push(sparkline(&r.history));
+        rows.push(row);
     }
     rows
 }

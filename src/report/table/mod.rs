@@ -222,14 +222,6 @@ fn delta(c: &Comparison, unit: Unit, direction: Direction) -> (String, Tone) {
     (text, tone)
 }
 
-/// The Δ of a result's first baseline, for tables with one Δ column.
-fn first_delta(r: &KpiResult) -> (String, Tone) {
-    match baselines::of(r).first() {
-        Some(c) => delta(c, r.unit, r.direction),
-        None => (NO_VALUE.to_string(), Tone::Plain),
-    }
-}
-
 fn status_tone(status: Status) -> Tone {
     match status {
         Status::Warn => Tone::Warning,
