@@ -148,6 +148,7 @@ fn schema(source: &Source) -> Result<Schema, Error> {
                 header: source.columns.iter().map(|(n, _)| n.clone()).collect(),
                 columns: source.columns.clone(),
                 lookups: vec![],
+                computed: vec![],
                 key: None,
                 empty: vec![],
                 declared: vec![true; source.columns.len()],

@@ -99,8 +99,10 @@ impl<'i> Reader<'_> {
         };
         for (name, source) in table {
             let name = name.into_inner().into_owned();
+            let place = source.span().start;
             match self.item::<RawSource>(&format!("source `{name}`"), source) {
-                Some(source) => {
+                Some(mut source) => {
+                    source.place = place;
                     self.doc.raw.sources.insert(name, source);
                 }
                 None => self.doc.broken_sources.push(name),

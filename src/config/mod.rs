@@ -15,6 +15,7 @@ mod located;
 mod order;
 mod raw;
 mod resolve;
+mod rollup;
 mod scale;
 mod source;
 mod target_file;
@@ -177,12 +178,42 @@ pub struct Source {
     pub fresh_within: Option<FreshWithin>,
     /// The share of the last run's rows a source may lose before a run warns.
     pub max_row_drop: f64,
+    /// Columns computed from each row, by name (`computed = { … }`), in the file's order.
+    pub computed: Vec<(String, Located)>,
+    /// Set for a rollup source: its rows are built from another source's, not read from files
+    /// (`path` is then empty).
+    pub rollup: Option<Rollup>,
+}
+
+/// `rollup = "input"`: one row per distinct `by` among the input's rows, each column an
+/// aggregate over that entity's rows.
+#[derive(Debug, Clone)]
+pub struct Rollup {
+    /// The source it is built from.
+    pub input: String,
+    /// The entity key: one column or several, of the input.
+    pub by: Vec<String>,
+    /// Each column's aggregate formula, by name.
+    pub columns: Vec<(String, Located)>,
+}
+
+impl Source {
+    /// The sources this one reads rows from before its own pass: a rollup's input, and the
+    /// sources its lookups come from.
+    pub fn depends_on(&self) -> Vec<&str> {
+        let rollup = self.rollup.iter().map(|r| r.input.as_str());
+        let lookups = self.lookups.iter().filter_map(|l| l.source.as_deref());
+        rollup.chain(lookups).collect()
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Lookup {
     pub name: String,
+    /// The file; empty when the lookup comes from a `source`.
     pub path: PathBuf,
+    /// Another source whose rows make the table (`source = "customers"`).
+    pub source: Option<String>,
     pub on: String,
     pub columns: Vec<String>,
     pub delimiter: Option<u8>,

@@ -57,7 +57,8 @@ pub enum RawWeekStart {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSource {
-    pub path: Spanned<String>,
+    /// The files; None for a rollup, whose rows are built from another source.
+    pub path: Option<Spanned<String>>,
     pub delimiter: Option<Spanned<String>>,
     pub decimal: Option<Spanned<String>>,
     pub encoding: Option<RawEncoding>,
@@ -66,11 +67,29 @@ pub struct RawSource {
     pub null_values: Option<Vec<String>>,
     pub key: Option<String>,
     pub filter: Option<Spanned<String>>,
+    /// Declared types (`amount = "number"`); for a rollup, each column's aggregate.
     pub columns: Option<BTreeMap<String, Spanned<String>>>,
     pub table: Option<String>,
     pub lookup: Option<BTreeMap<String, RawLookup>>,
+    /// Columns computed from each row: `name = "expression"`.
+    pub computed: Option<BTreeMap<String, Spanned<String>>>,
+    /// The source a rollup is built from: one row per distinct `by` among its rows.
+    pub rollup: Option<Spanned<String>>,
+    /// A rollup's entity key: a column, or a list of columns.
+    pub by: Option<Spanned<RawColumns>>,
+    /// Where the source's table starts in the file (set by `document`, not a key).
+    #[serde(skip)]
+    pub place: usize,
     pub fresh_within: Option<Spanned<String>>,
     pub max_row_drop: Option<Spanned<f64>>,
+}
+
+/// One column name, or several.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawColumns {
+    One(String),
+    Many(Vec<String>),
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -91,8 +110,11 @@ pub enum RawEncoding {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawLookup {
-    pub path: Spanned<String>,
-    pub on: String,
+    /// A file; exactly one of `path` and `source`.
+    pub path: Option<Spanned<String>>,
+    /// Another source of the configuration (a rollup, say), joined by `on`.
+    pub source: Option<Spanned<String>>,
+    pub on: Spanned<String>,
     pub columns: Vec<String>,
     pub delimiter: Option<Spanned<String>>,
     pub encoding: Option<RawEncoding>,

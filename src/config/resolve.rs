@@ -10,7 +10,7 @@ use super::document::{self, place};
 use super::raw::*;
 use super::target_file;
 use super::*;
-use super::{baselines, breakdowns};
+use super::{baselines, breakdowns, rollup};
 use crate::formula;
 use crate::period::WeekStart;
 use anyhow::{anyhow, bail, Result};
@@ -46,6 +46,9 @@ pub fn resolve(text: &str, path: &Path, dir: &Path) -> Checked {
         .iter()
         .filter_map(|(name, s)| found.keep(ctx.source(name, s)))
         .collect();
+    let (sources, problems) =
+        rollup::order_sources(sources, &raw.sources, &doc.broken_sources, &ctx);
+    found.0.extend(problems);
     let names = Names {
         sources: raw
             .sources

@@ -6,6 +6,7 @@ use super::raw::*;
 use super::resolve::{check_id, Ctx};
 use super::*;
 use anyhow::{anyhow, bail, Result};
+use std::path::PathBuf;
 use toml::Spanned;
 
 const DEFAULT_NULLS: [&str; 3] = ["", "NULL", "N/A"];
@@ -27,10 +28,26 @@ impl Ctx<'_> {
     }
 
     pub(super) fn source(&self, name: &str, raw: &RawSource) -> Result<Source> {
-        let at = self.at(raw.path.span().start);
+        let at = self.at(raw.place);
         check_id(name, "source name").map_err(|e| anyhow!("{at}: {e}"))?;
-        let set = [raw.delimiter.is_some(), raw.encoding.is_some()];
-        self.check_file_keys(&format!("source `{name}`"), &raw.path, set, &raw.sheet)?;
+        let rollup = self.rollup(name, raw)?;
+        let path = match (&raw.path, &rollup) {
+            (Some(path), None) => {
+                let set = [raw.delimiter.is_some(), raw.encoding.is_some()];
+                self.check_file_keys(&format!("source `{name}`"), path, set, &raw.sheet)?;
+                self.relative(path.get_ref())
+            }
+            (None, Some(_)) => PathBuf::new(),
+            (Some(path), Some(_)) => bail!(
+                "{}: source `{name}`: a rollup is built from the rows of its `rollup` source and \
+                 has no files of its own: remove `path` or `rollup`",
+                self.at(path.span().start)
+            ),
+            (None, None) => bail!(
+                "{at}: source `{name}` has no `path`: set it to the source's files (a glob such \
+                 as \"exports/deals_*.csv\"), or set `rollup` to build it from another source"
+            ),
+        };
         let decimal = match raw.decimal.as_ref().map(|d| d.get_ref().as_str()) {
             None | Some(".") => b'.',
             Some(",") => b',',
@@ -40,7 +57,7 @@ impl Ctx<'_> {
             ),
         };
         let mut columns = Vec::new();
-        for (column, ty) in raw.columns.iter().flatten() {
+        for (column, ty) in raw.columns.iter().flatten().filter(|_| rollup.is_none()) {
             let Some(t) = DataType::from_name(ty.get_ref()) else {
                 bail!(
                     "{}: source `{name}`: column `{column}` has unknown type {:?} (use string, number, date, datetime or bool)",
@@ -62,7 +79,7 @@ impl Ctx<'_> {
             .collect::<Result<Vec<_>>>()?;
         Ok(Source {
             name: name.to_string(),
-            path: self.relative(raw.path.get_ref()),
+            path,
             delimiter: self.delimiter(&raw.delimiter)?,
             decimal,
             encoding: encoding(raw.encoding),
@@ -79,7 +96,25 @@ impl Ctx<'_> {
             lookups,
             fresh_within: self.fresh_within(name, raw)?,
             max_row_drop: self.max_row_drop(name, raw)?,
+            computed: self.computed(name, raw)?,
+            rollup,
         })
+    }
+
+    /// `computed = { name = "expression" }`, each parsed (type-checked once the header is read).
+    fn computed(&self, source: &str, raw: &RawSource) -> Result<Vec<(String, Located)>> {
+        let mut computed = Vec::new();
+        for (name, text) in raw.computed.iter().flatten() {
+            if name.trim().is_empty() {
+                bail!(
+                    "{}: source `{source}`: a computed column needs a name",
+                    self.at(text.span().start)
+                );
+            }
+            let what = format!("source `{source}`: computed column `{name}`");
+            computed.push((name.clone(), self.located(text, &what)?));
+        }
+        Ok(computed)
     }
 
     fn fresh_within(&self, name: &str, raw: &RawSource) -> Result<Option<FreshWithin>> {
@@ -98,33 +133,77 @@ impl Ctx<'_> {
     }
 
     fn lookup(&self, source: &str, name: &str, raw: &RawLookup) -> Result<Lookup> {
+        let what = format!("lookup `{name}` of source `{source}`");
+        let (path, from) = match (&raw.path, &raw.source) {
+            (Some(path), None) => {
+                let set = [raw.delimiter.is_some(), raw.encoding.is_some()];
+                self.check_file_keys(&what, path, set, &raw.sheet)?;
+                (self.relative(path.get_ref()), None)
+            }
+            (None, Some(from)) => {
+                self.check_no_file_keys(&what, from, raw)?;
+                (PathBuf::new(), Some(from.get_ref().clone()))
+            }
+            (Some(path), Some(_)) => bail!(
+                "{}: {what}: set `path` (a file) or `source` (another source), not both",
+                self.at(path.span().start)
+            ),
+            (None, None) => bail!(
+                "{}: {what}: set `path` to its file, or `source` to the source it comes from",
+                self.at(raw.on.span().start)
+            ),
+        };
+        let at = raw.path.as_ref().or(raw.source.as_ref()).unwrap_or(&raw.on);
+        let at = at.span().start;
         if raw.columns.is_empty() {
             bail!(
-                "{}: lookup `{name}` of source `{source}` adds no columns: list them in `columns`",
-                self.at(raw.path.span().start)
+                "{}: {what} adds no columns: list them in `columns`",
+                self.at(at)
             );
         }
         let min_match = match &raw.min_match {
             Some(m) if !(0.0..=1.0).contains(m.get_ref()) => bail!(
-                "{}: lookup `{name}` of source `{source}`: min_match must be a share between 0 and 1 such as 0.99, not {}",
+                "{}: {what}: min_match must be a share between 0 and 1 such as 0.99, not {}",
                 self.at(m.span().start),
                 m.get_ref()
             ),
             m => m.as_ref().map(|m| *m.get_ref()),
         };
-        let set = [raw.delimiter.is_some(), raw.encoding.is_some()];
-        let what = format!("lookup `{name}` of source `{source}`");
-        self.check_file_keys(&what, &raw.path, set, &raw.sheet)?;
         Ok(Lookup {
             name: name.to_string(),
             min_match,
-            path: self.relative(raw.path.get_ref()),
-            on: raw.on.clone(),
+            path,
+            source: from,
+            on: raw.on.get_ref().clone(),
             columns: raw.columns.clone(),
             delimiter: self.delimiter(&raw.delimiter)?,
             encoding: encoding(raw.encoding),
             sheet: raw.sheet.as_ref().map(|s| s.get_ref().clone()),
         })
+    }
+
+    /// A lookup from a source reads that source's rows as they are: the keys of a file's
+    /// reading belong on the source.
+    fn check_no_file_keys(
+        &self,
+        what: &str,
+        from: &Spanned<String>,
+        raw: &RawLookup,
+    ) -> Result<()> {
+        let set = [
+            ("delimiter", raw.delimiter.is_some()),
+            ("encoding", raw.encoding.is_some()),
+            ("sheet", raw.sheet.is_some()),
+        ];
+        if let Some((key, _)) = set.iter().find(|(_, set)| *set) {
+            bail!(
+                "{}: {what}: `{key}` does not apply to a lookup from source `{}`: set it on that \
+                 source",
+                self.at(from.span().start),
+                from.get_ref()
+            );
+        }
+        Ok(())
     }
 
     /// The keys of a file's reading that its kind rules out: a spreadsheet has no delimiter

@@ -2,6 +2,7 @@
 //!
 //! One job a module; each imports only those listed before it (the graph has no cycle):
 //! - `mismatch`: columns the configuration names, found in a header (else exit 3).
+//! - `computed`: computed columns, compiled over the header's and lookups' columns.
 //! - `compressed`: gzip and zstd files, told by their first bytes, decompressed as a stream.
 //! - `spreadsheet`: a sheet of a workbook, as the text of its CSV export.
 //! - `files`: finds a source's files, opens and decodes them.
@@ -24,6 +25,7 @@
 
 mod chunks;
 pub mod compressed;
+pub mod computed;
 pub mod date_guess;
 pub mod files;
 pub mod header;

@@ -5,6 +5,7 @@
 //! line numbers count from the stretch's start; the caller shifts them once it knows how many
 //! lines came before.
 
+use super::computed::as_value;
 use super::located::{unclosed_quote, StretchError};
 use super::lookup::Cell;
 use super::parse::parse_field;
@@ -12,6 +13,7 @@ use super::quality::{ColumnValues, Issue, Unmatched};
 use super::records::{Record, RecordReader};
 use super::schema::Schema;
 use super::sink::{refused, Sink};
+use crate::formula::Val;
 use crate::value::{recycle, DataType, Value};
 use std::collections::HashMap;
 use std::io::Read;
@@ -28,6 +30,12 @@ enum Slot {
         cell: usize,
         counts: bool,
     },
+    /// `column`: its index in the schema's computed columns; `inputs`: the slots of the
+    /// columns it reads.
+    Computed {
+        column: usize,
+        inputs: Vec<usize>,
+    },
 }
 
 /// Turns records into the values of the used columns, in slot order.
@@ -35,6 +43,8 @@ pub(super) struct RowDecoder<'s> {
     schema: &'s Schema,
     slots: Vec<Slot>,
     width: usize,
+    /// The computed slots, each after those it reads.
+    computed: Vec<usize>,
 }
 
 /// What a stretch read: its counts, and where it stopped.
@@ -63,11 +73,19 @@ pub(super) struct Dedup {
 }
 
 impl<'s> RowDecoder<'s> {
+    /// `used` must hold every column its computed columns read ([`Schema::with_inputs`]).
     pub fn new(schema: &'s Schema, used: &[usize]) -> RowDecoder<'s> {
+        let slots = slots(schema, used);
+        let mut computed: Vec<usize> = (0..slots.len())
+            .filter(|&s| matches!(slots[s], Slot::Computed { .. }))
+            .collect();
+        // Computed columns are compiled in dependency order, and numbered so.
+        computed.sort_by_key(|&s| used[s]);
         RowDecoder {
             schema,
-            slots: slots(schema, used),
+            slots,
             width: schema.header.len(),
+            computed,
         }
     }
 
@@ -92,9 +110,11 @@ impl<'s> RowDecoder<'s> {
             ..Stretch::default()
         };
         let mut buffer: Vec<Value<'static>> = Vec::with_capacity(self.slots.len());
+        let mut full_buffer: Vec<Value<'static>> = Vec::with_capacity(self.slots.len());
+        let mut computed: Vec<Val<'static>> = Vec::with_capacity(self.computed.len());
         let mut matches: Vec<Option<bool>> = vec![None; self.schema.lookups.len()];
-        // Fixed for the pass: asked once, not per row.
-        let gate = sink.gate();
+        // Fixed for the pass: asked once, not per row. A computed gate needs the whole row.
+        let gate = sink.gate().filter(|&g| !self.computed.contains(&g));
         while reader.position() < limit {
             if stretch.rows_read.is_multiple_of(ROWS_PER_TICK) {
                 tick(reader.position(), stretch.rows_read).map_err(StretchError::Other)?;
@@ -149,7 +169,19 @@ impl<'s> RowDecoder<'s> {
             };
             let mut values = recycle(std::mem::take(&mut buffer));
             self.decode(&record, &mut values, &mut tally, line, gated)?;
-            let taken = sink.add_row(&values);
+            let taken = if self.computed.is_empty() {
+                sink.add_row(&values)
+            } else {
+                self.compute(&values, &mut computed, tally.values);
+                let mut full = recycle(std::mem::take(&mut full_buffer));
+                full.extend_from_slice(&values);
+                for (&slot, value) in self.computed.iter().zip(&computed) {
+                    full[slot] = as_value(value);
+                }
+                let taken = sink.add_row(&full);
+                full_buffer = recycle(full);
+                taken
+            };
             buffer = recycle(values);
             // Rows the source's filter removed feed no KPI: their keys do not matter.
             if taken {
@@ -178,6 +210,42 @@ impl<'s> RowDecoder<'s> {
             values.push(value);
         }
         Ok(())
+    }
+
+    /// The computed slots' values of a decoded row, in `self.computed`'s order (each after
+    /// those it reads).
+    fn compute(
+        &self,
+        values: &[Value<'_>],
+        out: &mut Vec<Val<'static>>,
+        tally: &mut [ColumnValues],
+    ) {
+        out.clear();
+        let mut buffer: Vec<Value<'static>> = Vec::new();
+        for &slot in &self.computed {
+            let Slot::Computed {
+                column,
+                inputs: from,
+            } = &self.slots[slot]
+            else {
+                continue;
+            };
+            let mut inputs: Vec<Value<'_>> = recycle(std::mem::take(&mut buffer));
+            for &input in from {
+                let value = match self.computed.iter().position(|&c| c == input) {
+                    Some(k) => out.get(k).map_or(Value::Null, as_value),
+                    None => values[input],
+                };
+                inputs.push(value);
+            }
+            let value = self.schema.computed[*column]
+                .node
+                .eval(&inputs)
+                .into_owned();
+            tally[slot].present += !value.is_null() as u64;
+            buffer = recycle(inputs);
+            out.push(value);
+        }
     }
 
     /// Counts a taken row's lookups: matched, or unmatched with the key it carried.
@@ -235,6 +303,8 @@ impl<'s> RowDecoder<'s> {
                 }
                 None => Value::Null,
             },
+            // Filled in once the row's other values are decoded (`compute`).
+            Slot::Computed { .. } => Value::Null,
         })
     }
 }
@@ -315,11 +385,18 @@ fn swallowed_message(breaks: usize, fields: usize, width: usize) -> String {
 
 fn slots(schema: &Schema, used: &[usize]) -> Vec<Slot> {
     let width = schema.header.len();
+    let computed_start = schema.computed_start();
     let mut counted = vec![false; schema.lookups.len()];
+    let slot_of = |c: &usize| used.iter().position(|u| u == c).unwrap_or(usize::MAX);
     used.iter()
         .map(|&c| {
             if c < width {
                 return Slot::Field(c, schema.columns[c].1);
+            }
+            if c >= computed_start {
+                let column = c - computed_start;
+                let inputs = schema.computed[column].inputs.iter().map(slot_of).collect();
+                return Slot::Computed { column, inputs };
             }
             let mut offset = c - width;
             for (table, lookup) in schema.lookups.iter().enumerate() {

@@ -31,6 +31,8 @@ pub fn scan<S: Sink>(
     progress: &Progress,
     new_sink: &(dyn Fn() -> S + Sync),
 ) -> Result<(S, ScanStats)> {
+    // The sinks get the values of `used` first, then those computed columns read.
+    let used = &schema.with_inputs(used);
     let decoder = RowDecoder::new(schema, used);
     let mut stats = ScanStats::new(schema, used);
     // A compressed stream or a spreadsheet has no byte offset to start a stretch at.
@@ -89,6 +91,7 @@ fn scan_in_order<S: Sink>(
 /// The first rows of a source, in file order on one thread, until `sink` is full: what
 /// `kpi validate` checks. Without deduplication, which would read every file's keys first.
 pub fn sample<S: Sink>(schema: &Schema, used: &[usize], sink: &mut S) -> Result<ScanStats> {
+    let used = &schema.with_inputs(used);
     let decoder = RowDecoder::new(schema, used);
     let mut stats = ScanStats::new(schema, used);
     let progress = Progress::hidden();

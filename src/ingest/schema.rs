@@ -2,6 +2,7 @@
 //! types (declared, else inferred from a sample: `infer`) and lookup tables. What its KPIs'
 //! time columns hold is checked in `time_columns`.
 
+use super::computed::{self, ComputedColumn};
 use super::files::{self, Input};
 use super::header::{self, read_header};
 use super::infer;
@@ -24,9 +25,12 @@ pub struct Schema {
     pub format: FieldFormat,
     /// Columns of the files, in header order.
     pub header: Vec<String>,
-    /// Every column a formula may use: the header's, then each lookup's, with their types.
+    /// Every column a formula may use: the header's, then each lookup's, then the computed
+    /// ones, with their types.
     pub columns: Vec<(String, DataType)>,
     pub lookups: Vec<LookupTable>,
+    /// The computed columns, in the order of `columns` from [`Schema::computed_start`] on.
+    pub computed: Vec<ComputedColumn>,
     /// Index in `header` of the deduplication key.
     pub key: Option<usize>,
     /// Columns (indices into `columns`) with no value in any row, read to the end: no type
@@ -94,6 +98,7 @@ impl Schema {
             columns.extend(table.columns.iter().cloned());
             lookups.push(table);
         }
+        let computed = computed::compile_all(source, &mut columns, &empty)?;
         Ok(Schema {
             source: source.name.clone(),
             files,
@@ -103,11 +108,24 @@ impl Schema {
             header,
             columns,
             lookups,
+            computed,
             key,
             empty,
             declared: types.declared,
             delimiter_hint,
         })
+    }
+}
+
+impl Schema {
+    /// The index in `columns` of the first computed column.
+    pub fn computed_start(&self) -> usize {
+        self.columns.len() - self.computed.len()
+    }
+
+    /// `used` and every column its computed columns read: what a row decodes.
+    pub fn with_inputs(&self, used: &[usize]) -> Vec<usize> {
+        computed::with_inputs(used, &self.computed, self.computed_start())
     }
 }
 

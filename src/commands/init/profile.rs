@@ -171,6 +171,8 @@ fn sample_columns(
         lookups: Vec::new(),
         fresh_within: None,
         max_row_drop: DEFAULT_MAX_ROW_DROP,
+        computed: Vec::new(),
+        rollup: None,
     };
     let schema = Schema::open(&source)?;
     let used: Vec<usize> = (0..header.len()).collect();
