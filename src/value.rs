@@ -64,6 +64,59 @@ pub enum Value<'a> {
     DateTime(i64),
 }
 
+/// An owned value: a lookup table's cell, a rollup's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Null,
+    Num(f64),
+    Str(String),
+    Bool(bool),
+    Date(i32),
+    DateTime(i64),
+}
+
+impl Cell {
+    pub fn as_value(&self) -> Value<'_> {
+        match self {
+            Cell::Null => Value::Null,
+            Cell::Num(n) => Value::Num(*n),
+            Cell::Str(s) => Value::Str(s),
+            Cell::Bool(b) => Value::Bool(*b),
+            Cell::Date(d) => Value::Date(*d),
+            Cell::DateTime(t) => Value::DateTime(*t),
+        }
+    }
+
+    /// The cell as text, as a CSV would write it: how a lookup key is matched.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
+        use std::borrow::Cow;
+        match self {
+            Cell::Null => Cow::Borrowed(""),
+            Cell::Str(s) => Cow::Borrowed(s),
+            Cell::Num(n) => Cow::Owned(n.to_string()),
+            Cell::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+            Cell::Date(d) => {
+                Cow::Owned(date_from_days(*d).map_or_else(String::new, |d| d.to_string()))
+            }
+            Cell::DateTime(t) => Cow::Owned(
+                chrono::DateTime::from_timestamp_micros(*t)
+                    .map_or_else(String::new, |t| t.naive_utc().to_string()),
+            ),
+        }
+    }
+
+    pub fn from_value(v: Value<'_>) -> Cell {
+        match v {
+            Value::Null => Cell::Null,
+            Value::Num(n) => Cell::Num(n),
+            Value::Str(s) => Cell::Str(s.to_string()),
+            Value::Bool(b) => Cell::Bool(b),
+            Value::Date(d) => Cell::Date(d),
+            Value::DateTime(t) => Cell::DateTime(t),
+        }
+    }
+}
+
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;
 
 impl<'a> Value<'a> {

@@ -11,6 +11,7 @@ use crate::engine::label_of;
 use crate::error::{Error, Outcome};
 use crate::model::KpiResult;
 use crate::period::{Baseline, Calendar, Extent, Frequency};
+use crate::report::format::format_count;
 use std::fmt::Write as _;
 
 pub fn explain(cli: &Cli, args: &ExplainArgs) -> Result<Outcome, Error> {
@@ -65,7 +66,21 @@ fn source_kpi(
         .iter()
         .map(|f| f.display().to_string())
         .collect();
-    let _ = writeln!(out, "source `{}`: {}", trace.source, files.join(", "));
+    match &trace.built {
+        Some(built) => {
+            let _ = writeln!(
+                out,
+                "source `{}`: a rollup of source `{}`, one row per entity: {} entities from {} rows",
+                trace.source,
+                built.input,
+                format_count(trace.stats.rows_read),
+                format_count(built.input_rows)
+            );
+        }
+        None => {
+            let _ = writeln!(out, "source `{}`: {}", trace.source, files.join(", "));
+        }
+    }
     if kpi.extent != Extent::Period {
         let _ = writeln!(
             out,
@@ -192,7 +207,11 @@ fn rows(out: &mut String, trace: &Trace, shown: &[Shown]) {
     let line = |out: &mut String, what: &str, n: u64| {
         let _ = writeln!(out, "  {what:<52} {n:>10}{COUNT_END}");
     };
-    line(out, "read from the files", s.rows_read);
+    let read = match &trace.built {
+        Some(_) => "entities of the rollup",
+        None => "read from the files",
+    };
+    line(out, read, s.rows_read);
     line(out, "skipped: wrong number of fields", s.ragged.count);
     match &trace.key {
         Some(key) => line(

@@ -153,6 +153,8 @@ fn schema(source: &Source) -> Result<Schema, Error> {
                 empty: vec![],
                 declared: vec![true; source.columns.len()],
                 delimiter_hint: None,
+                table: None,
+                built: None,
             })
         }
         Err(e) => Err(e).kind(Kind::Data),

@@ -139,6 +139,9 @@ pub struct Settings {
     /// Most groups one breakdown may have in a pass: a dimension with more values (an id
     /// column) stops the run instead of exhausting memory.
     pub max_groups: u64,
+    /// Most entities a rollup may have: a `by` that differs on every row stops the run
+    /// instead of exhausting memory.
+    pub max_entities: u64,
     /// The share of a used column's non-empty values that may be invalid before a run stops
     /// (exit 4); `--strict` makes it 0.
     pub max_invalid: f64,

@@ -31,6 +31,7 @@ pub struct RawSettings {
     pub alert_on_noise: Option<bool>,
     pub min_sample: Option<i64>,
     pub max_groups: Option<i64>,
+    pub max_entities: Option<i64>,
     pub max_invalid: Option<f64>,
     pub currency: Option<Spanned<String>>,
     /// The baselines of every KPI without its own `compare`.

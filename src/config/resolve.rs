@@ -26,6 +26,11 @@ const DEFAULT_MAX_INVALID: f64 = 0.01;
 /// group and period) stay within a few hundred megabytes.
 const DEFAULT_MAX_GROUPS: i64 = 10_000;
 
+/// `settings.max_entities` when not set: a rollup of this many entities (customers, tickets)
+/// takes a few hundred bytes each, about 1.5 GB at most; more means a `by` that differs on
+/// every row.
+const DEFAULT_MAX_ENTITIES: i64 = 5_000_000;
+
 pub fn resolve(text: &str, path: &Path, dir: &Path) -> Checked {
     let ctx = Ctx { text, path, dir };
     let doc = match document::read(text, path) {
@@ -228,6 +233,12 @@ impl Ctx<'_> {
                 "{file}: settings.max_groups must be a number of groups, 1 or more, not {max_groups}"
             ));
         }
+        let max_entities = raw.max_entities.unwrap_or(DEFAULT_MAX_ENTITIES);
+        if max_entities < 1 {
+            found.0.push(format!(
+                "{file}: settings.max_entities must be a number of entities, 1 or more, not {max_entities}"
+            ));
+        }
         let mut max_invalid = raw.max_invalid.unwrap_or(DEFAULT_MAX_INVALID);
         if !(0.0..=1.0).contains(&max_invalid) {
             found.0.push(format!(
@@ -261,6 +272,7 @@ impl Ctx<'_> {
             } else {
                 max_groups as u64
             },
+            max_entities: max_entities.max(1) as u64,
         }
     }
 

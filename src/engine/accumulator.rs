@@ -4,7 +4,7 @@
 use super::distinct::DistinctSet;
 use super::exact_sum::ExactSum;
 use crate::formula::{AggKind, Val};
-use crate::value::{DataType, Value};
+use crate::value::{Cell, DataType, Value};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Accumulator {
@@ -33,6 +33,15 @@ pub enum Accumulator {
         promoters: u64,
         detractors: u64,
     },
+    /// arg_min, arg_max: the best `order` so far, and the argument at its row.
+    Arg {
+        order: Option<f64>,
+        value: Cell,
+    },
+    /// first, last: the value of the first (last) row so far; None before any row.
+    Row(Option<Cell>),
+    /// bool_or: None before any non-null value.
+    BoolOr(Option<bool>),
 }
 
 impl Accumulator {
@@ -59,6 +68,27 @@ impl Accumulator {
                 promoters: 0,
                 detractors: 0,
             },
+            AggKind::ArgMin | AggKind::ArgMax => Accumulator::Arg {
+                order: None,
+                value: Cell::Null,
+            },
+            AggKind::First | AggKind::Last => Accumulator::Row(None),
+            AggKind::BoolOr => Accumulator::BoolOr(None),
+        }
+    }
+
+    /// Adds one row of `arg_min(x, order)` or `arg_max(x, order)`: as in DuckDB, a row whose
+    /// argument or order is null is skipped; on a tie the earlier row stays.
+    pub fn add_ordered(&mut self, kind: AggKind, v: &Val, by: &Val) {
+        let Accumulator::Arg { order, value } = self else {
+            return;
+        };
+        let Some(x) = number(by).filter(|_| !v.is_null()) else {
+            return;
+        };
+        if order.is_none_or(|o| better(kind, x, o)) {
+            *order = Some(x);
+            *value = v.clone().into_cell();
         }
     }
 
@@ -113,6 +143,18 @@ impl Accumulator {
                     *detractors += (score <= 6.0) as u64;
                 }
             }
+            // Fed by `add_ordered`.
+            Accumulator::Arg { .. } => {}
+            Accumulator::Row(row) => {
+                if row.is_none() || kind == AggKind::Last {
+                    *row = Some(v.clone().into_cell());
+                }
+            }
+            Accumulator::BoolOr(any) => {
+                if let Val::Bool(b) = v {
+                    *any = Some(any.unwrap_or(false) || *b);
+                }
+            }
         }
     }
 
@@ -121,6 +163,31 @@ impl Accumulator {
     pub fn settle(&mut self) {
         if let Accumulator::Distinct(set) = self {
             set.settle();
+        }
+    }
+
+    /// Merges another accumulator of the same aggregate into this one; `other` holds rows that
+    /// come after this one's in file order (which `first`, `last` and ties depend on).
+    pub fn merge_kind(&mut self, kind: AggKind, other: &Accumulator) {
+        match (&mut *self, other) {
+            (
+                Accumulator::Arg { order, value },
+                Accumulator::Arg {
+                    order: Some(o),
+                    value: v,
+                },
+            ) => {
+                if order.is_none_or(|mine| better(kind, *o, mine)) {
+                    *order = Some(*o);
+                    *value = v.clone();
+                }
+            }
+            (Accumulator::Row(row), Accumulator::Row(Some(theirs))) => {
+                if row.is_none() || kind == AggKind::Last {
+                    *row = Some(theirs.clone());
+                }
+            }
+            _ => self.merge(other),
         }
     }
 
@@ -148,6 +215,9 @@ impl Accumulator {
             (Accumulator::Max(a), Accumulator::Max(b)) => *a = pick(*a, *b, f64::max),
             (Accumulator::Values(a), Accumulator::Values(b)) => a.extend_from_slice(b),
             (Accumulator::Distinct(a), Accumulator::Distinct(b)) => a.merge(b),
+            (Accumulator::BoolOr(a), Accumulator::BoolOr(Some(b))) => {
+                *a = Some(a.unwrap_or(false) || *b);
+            }
             (
                 Accumulator::Nps {
                     n,
@@ -212,6 +282,16 @@ impl Accumulator {
 }
 
 impl Accumulator {
+    /// The aggregate's value, borrowing what it holds (a rollup's `arg_max` of a string).
+    pub fn finish_ref(&self, kind: AggKind, arg_type: Option<DataType>) -> Value<'_> {
+        match self {
+            Accumulator::Arg { value, .. } => value.as_value(),
+            Accumulator::Row(row) => row.as_ref().map_or(Value::Null, Cell::as_value),
+            Accumulator::BoolOr(any) => any.map_or(Value::Null, Value::Bool),
+            _ => self.finish(kind, arg_type, None),
+        }
+    }
+
     /// Besides the value, what a significance test needs later and the archive keeps: the
     /// number of values behind a mean, an NPS or a quantile, a mean's sample variance, an NPS's
     /// promoters and detractors. Named by a suffix such as `n` or `variance`.
@@ -238,6 +318,15 @@ impl Accumulator {
             ],
             _ => vec![],
         }
+    }
+}
+
+/// Whether `x` beats `best` for arg_min (less) or arg_max (more).
+fn better(kind: AggKind, x: f64, best: f64) -> bool {
+    if kind == AggKind::ArgMin {
+        x < best
+    } else {
+        x > best
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! `plan` binds formulas to a source's columns (`typing` types those no row fills); `pass` streams rows into accumulators (one
 //! pass per source, all its KPIs and periods side by side); `compare` turns values into
-//! results with previous values and statuses; `derived` computes KPIs made of other KPIs.
+//! results with previous values and statuses; `derived` computes KPIs made of other KPIs;
+//! `rollup` builds one row per entity from a source's rows.
 //! No files, no clock, no terminal here: the command layer supplies rows, dates and history.
 
 pub mod accumulator;
@@ -14,6 +15,7 @@ pub mod exact_sum;
 mod groups;
 pub mod pass;
 pub mod plan;
+pub mod rollup;
 mod shared;
 pub mod significance;
 pub mod targets;

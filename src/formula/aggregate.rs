@@ -23,6 +23,25 @@ pub enum AggKind {
     Nps,
     /// Share of the distinct values of the previous period seen again in this one.
     Retention,
+    /// A rollup's: the argument at the row with the least (most) `order` value; the first
+    /// such row in file order on a tie.
+    ArgMin,
+    ArgMax,
+    /// A rollup's: the argument of the entity's first (last) row in file order, null or not.
+    First,
+    Last,
+    /// A rollup's: whether the condition is true in some row (null when never true nor false).
+    BoolOr,
+}
+
+impl AggKind {
+    /// Aggregates that only a rollup's columns use: their value is a row's, not a summary.
+    pub fn is_rollup_only(self) -> bool {
+        matches!(
+            self,
+            AggKind::ArgMin | AggKind::ArgMax | AggKind::First | AggKind::Last | AggKind::BoolOr
+        )
+    }
 }
 
 /// One aggregate of a formula: what to accumulate, from which expression, under which filter.
@@ -33,6 +52,8 @@ pub struct AggSpec {
     pub arg: Option<Node>,
     /// `FILTER (WHERE …)`; rows where it is not true are skipped by this aggregate alone.
     pub filter: Option<Node>,
+    /// The ordering argument of `arg_min(x, order)` and `arg_max(x, order)`.
+    pub order: Option<Node>,
     /// The argument's type (min/max of dates give dates).
     pub arg_type: Ty,
     /// The call as written, for `explain`.
@@ -44,6 +65,8 @@ impl AggSpec {
     pub fn result_type(&self) -> Ty {
         match self.kind {
             AggKind::Min | AggKind::Max => self.arg_type,
+            AggKind::ArgMin | AggKind::ArgMax | AggKind::First | AggKind::Last => self.arg_type,
+            AggKind::BoolOr => Some(DataType::Bool),
             _ => Some(DataType::Number),
         }
     }
@@ -53,6 +76,8 @@ impl AggSpec {
 pub struct AggregateScope<'r> {
     pub row: &'r mut dyn Scope,
     pub aggs: Vec<AggSpec>,
+    /// Whether the formula is a rollup's column, where `arg_max`, `first`, … are allowed.
+    pub rollup: bool,
 }
 
 impl Scope for AggregateScope<'_> {
@@ -68,11 +93,12 @@ impl Scope for AggregateScope<'_> {
     fn aggregate(&mut self, call: &Call, pos: Pos) -> Result<(Node, Ty), FormulaError> {
         let spec = self.compile_spec(call, pos)?;
         let ty = spec.result_type();
-        let slot = match self
-            .aggs
-            .iter()
-            .position(|a| a.kind == spec.kind && a.arg == spec.arg && a.filter == spec.filter)
-        {
+        let slot = match self.aggs.iter().position(|a| {
+            a.kind == spec.kind
+                && a.arg == spec.arg
+                && a.filter == spec.filter
+                && a.order == spec.order
+        }) {
             Some(slot) => slot,
             None => {
                 self.aggs.push(spec);
@@ -125,11 +151,33 @@ impl AggregateScope<'_> {
                 &[DataType::Number],
             ),
             "nps" => (AggKind::Nps, &[DataType::Number]),
+            "arg_min" | "min_by" => (AggKind::ArgMin, &[]),
+            "arg_max" | "max_by" => (AggKind::ArgMax, &[]),
+            "first" => (AggKind::First, &[]),
+            "last" => (AggKind::Last, &[]),
+            "bool_or" => (AggKind::BoolOr, &[DataType::Bool]),
             _ => (AggKind::Retention, &[]),
         };
-        if name != "quantile_cont" {
-            arity(call, 1, 1, pos)?;
+        if kind.is_rollup_only() && !self.rollup {
+            return Err(FormulaError::new(
+                format!(
+                    "`{name}` gives one row's value, not a summary: it is for a rollup's columns \
+                     (one row per entity, docs/rollups.md)"
+                ),
+                pos,
+            ));
         }
+        let order = match kind {
+            AggKind::ArgMin | AggKind::ArgMax => {
+                arity(call, 2, 2, pos)?;
+                Some(self.order_arg(call)?)
+            }
+            _ if name != "quantile_cont" => {
+                arity(call, 1, 1, pos)?;
+                None
+            }
+            _ => None,
+        };
         let arg = &call.args[0];
         let (node, ty) = compile(arg, self.row)?;
         if let Some(t) = ty {
@@ -152,7 +200,25 @@ impl AggregateScope<'_> {
                 ));
             }
         }
-        Ok(self.spec(kind, Some(node), ty, filter, call))
+        let mut spec = self.spec(kind, Some(node), ty, filter, call);
+        spec.order = order;
+        Ok(spec)
+    }
+
+    /// The `order` of `arg_min(x, order)`: a number, date or datetime.
+    fn order_arg(&mut self, call: &Call) -> Result<Node, FormulaError> {
+        let arg = &call.args[1];
+        let (node, ty) = compile(arg, self.row)?;
+        match ty {
+            Some(DataType::Number | DataType::Date | DataType::DateTime) | None => Ok(node),
+            Some(other) => Err(FormulaError::new(
+                format!(
+                    "`{}` orders rows by a number, date or datetime, not a {other}",
+                    call.name
+                ),
+                arg.pos,
+            )),
+        }
     }
 
     fn spec(
@@ -167,6 +233,7 @@ impl AggregateScope<'_> {
             kind,
             arg,
             filter,
+            order: None,
             arg_type,
             text: call.text.clone(),
         }

@@ -39,6 +39,13 @@ pub const AGGREGATES: &[&str] = &[
     "quantile_cont",
     "nps",
     "retention",
+    "arg_min",
+    "arg_max",
+    "min_by",
+    "max_by",
+    "first",
+    "last",
+    "bool_or",
 ];
 const SCALARS: &[&str] = &[
     "lower",

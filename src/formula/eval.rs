@@ -7,7 +7,7 @@
 //! a division by zero gives null.
 
 use super::functions::{self, DatePart, LikePattern};
-use crate::value::{DataType, Value};
+use crate::value::{Cell, DataType, Value};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -58,6 +58,18 @@ impl<'a> Val<'a> {
     /// True only for a true boolean: null and false both fail a filter, as in SQL.
     pub fn is_true(&self) -> bool {
         matches!(self, Val::Bool(true))
+    }
+
+    /// The value, owned, as a table keeps it (a rollup's cell).
+    pub fn into_cell(self) -> Cell {
+        match self {
+            Val::Null => Cell::Null,
+            Val::Num(n) => Cell::Num(n),
+            Val::Str(s) => Cell::Str(s.into_owned()),
+            Val::Bool(b) => Cell::Bool(b),
+            Val::Date(d) => Cell::Date(d),
+            Val::DateTime(t) => Cell::DateTime(t),
+        }
     }
 
     pub fn into_owned(self) -> Val<'static> {

@@ -68,6 +68,7 @@ pub fn compile_aggregate(
     let mut scope = aggregate::AggregateScope {
         row: columns,
         aggs: Vec::new(),
+        rollup: false,
     };
     let (outer, ty) = check::compile(expr, &mut scope)?;
     expect_number(ty, expr)?;
@@ -81,6 +82,32 @@ pub fn compile_aggregate(
         aggs: scope.aggs,
         outer,
     })
+}
+
+/// Compiles a rollup's column: an aggregate formula over an entity's rows, of any type (an
+/// untyped NULL is None), where `arg_max`, `first`, `last` and `bool_or` are allowed too.
+pub fn compile_rollup_column(
+    expr: &Expr,
+    columns: &mut ColumnScope,
+) -> Result<(AggregateFormula, Option<DataType>), FormulaError> {
+    let mut scope = aggregate::AggregateScope {
+        row: columns,
+        aggs: Vec::new(),
+        rollup: true,
+    };
+    let (outer, ty) = check::compile(expr, &mut scope)?;
+    if scope.aggs.is_empty() {
+        return Err(FormulaError::new(
+            "a rollup's column aggregates an entity's rows, for instance min(event_time) or \
+             count(*)",
+            expr.pos,
+        ));
+    }
+    let formula = AggregateFormula {
+        aggs: scope.aggs,
+        outer,
+    };
+    Ok((formula, ty))
 }
 
 /// Compiles a row condition (a source or KPI `filter`).

@@ -9,44 +9,11 @@ use super::records::RecordReader;
 use super::sniff;
 use super::spreadsheet::CellText;
 use crate::config::Lookup;
-use crate::value::{DataType, Value};
+use crate::value::DataType;
 use anyhow::{Context, Result};
 use std::collections::HashMap;
 
-/// An owned value of a lookup cell.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Null,
-    Num(f64),
-    Str(String),
-    Bool(bool),
-    Date(i32),
-    DateTime(i64),
-}
-
-impl Cell {
-    pub fn as_value(&self) -> Value<'_> {
-        match self {
-            Cell::Null => Value::Null,
-            Cell::Num(n) => Value::Num(*n),
-            Cell::Str(s) => Value::Str(s),
-            Cell::Bool(b) => Value::Bool(*b),
-            Cell::Date(d) => Value::Date(*d),
-            Cell::DateTime(t) => Value::DateTime(*t),
-        }
-    }
-
-    fn from_value(v: Value<'_>) -> Cell {
-        match v {
-            Value::Null => Cell::Null,
-            Value::Num(n) => Cell::Num(n),
-            Value::Str(s) => Cell::Str(s.to_string()),
-            Value::Bool(b) => Cell::Bool(b),
-            Value::Date(d) => Cell::Date(d),
-            Value::DateTime(t) => Cell::DateTime(t),
-        }
-    }
-}
+pub use crate::value::Cell;
 
 #[derive(Debug)]
 pub struct LookupTable {
@@ -57,8 +24,9 @@ pub struct LookupTable {
     pub columns: Vec<(String, DataType)>,
     /// Added columns (indices into `columns`) with no value in any row: their uses type them.
     pub empty: Vec<usize>,
-    /// How the file is written, for `kpi sql` to read it the same way.
-    pub file: LookupFile,
+    /// How the file is written, for `kpi sql` to read it the same way; None for a lookup
+    /// from a source.
+    pub file: Option<LookupFile>,
     rows: HashMap<String, Vec<Cell>>,
 }
 
@@ -128,16 +96,39 @@ impl LookupTable {
             on,
             columns,
             empty,
-            file: LookupFile {
+            file: Some(LookupFile {
                 path: lookup.path.clone(),
                 encoding: lookup.encoding,
                 delimiter,
                 header,
                 key,
                 wanted,
-            },
+            }),
             rows,
         })
+    }
+
+    /// A table from rows already read (a lookup from a source): each trimmed key's cells, in
+    /// the order of `columns`; `on` is set when the table is attached to its source.
+    pub fn from_rows(
+        name: &str,
+        columns: Vec<(String, DataType)>,
+        rows: HashMap<String, Vec<Cell>>,
+    ) -> LookupTable {
+        let empty = (0..columns.len())
+            .filter(|&c| {
+                rows.values()
+                    .all(|r| r.get(c).is_none_or(|v| *v == Cell::Null))
+            })
+            .collect();
+        LookupTable {
+            name: name.to_string(),
+            on: 0,
+            columns,
+            empty,
+            file: None,
+            rows,
+        }
     }
 
     /// The added cells for a join key; None when the key is not in the table.

@@ -15,13 +15,16 @@
 //! - `located`: errors at a line of a file (an unclosed quote, say), and their message.
 //! - `header`: reads a file's header, and where its data starts.
 //! - `infer`: the column types, declared or inferred from the first rows.
+//! - `table`: the rows of a source built in memory (a rollup's).
 //! - `lookup`: lookup tables, loaded once, joined by key.
 //! - `schema`: a source's files, dialect, header, types and lookups, before any row.
 //! - `time_columns`: whether a KPI's time column holds dates in the first rows.
 //! - `row`: one stretch of a file, records → values of the used columns, into a sink.
 //! - `stats`: what a pass counted, merged stretch after stretch.
+//! - `memory`: a source whose rows are in memory, scanned like a file by several threads.
 //! - `chunks`: a UTF-8 source read by several threads, in byte ranges.
 //! - `scan`: the streaming pass over a source (`chunks`, or one thread in order).
+//! - `lookup_source`: a lookup's table built from another source's rows.
 
 mod chunks;
 pub mod compressed;
@@ -32,6 +35,8 @@ pub mod header;
 mod infer;
 mod located;
 pub mod lookup;
+pub mod lookup_source;
+mod memory;
 pub mod mismatch;
 pub mod parse;
 pub mod quality;
@@ -43,6 +48,7 @@ mod sink;
 pub mod sniff;
 pub mod spreadsheet;
 mod stats;
+pub mod table;
 mod time_columns;
 
 pub use quality::{Issue, Location};

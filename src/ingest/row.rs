@@ -8,13 +8,14 @@
 use super::computed::as_value;
 use super::located::{unclosed_quote, StretchError};
 use super::lookup::Cell;
-use super::parse::parse_field;
+use super::parse::{parse_field, FieldFormat};
 use super::quality::{ColumnValues, Issue, Unmatched};
 use super::records::{Record, RecordReader};
 use super::schema::Schema;
 use super::sink::{refused, Sink};
 use crate::formula::Val;
 use crate::value::{recycle, DataType, Value};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -99,22 +100,9 @@ impl<'s> RowDecoder<'s> {
         mut dedup: Option<&mut Dedup>,
         tick: &mut dyn FnMut(u64, u64) -> anyhow::Result<()>,
     ) -> Result<Stretch, StretchError> {
-        let mut stretch = Stretch {
-            values: self.slots.iter().map(|_| ColumnValues::default()).collect(),
-            unmatched: self
-                .schema
-                .lookups
-                .iter()
-                .map(|_| Unmatched::default())
-                .collect(),
-            ..Stretch::default()
-        };
-        let mut buffer: Vec<Value<'static>> = Vec::with_capacity(self.slots.len());
-        let mut full_buffer: Vec<Value<'static>> = Vec::with_capacity(self.slots.len());
-        let mut computed: Vec<Val<'static>> = Vec::with_capacity(self.computed.len());
-        let mut matches: Vec<Option<bool>> = vec![None; self.schema.lookups.len()];
-        // Fixed for the pass: asked once, not per row. A computed gate needs the whole row.
-        let gate = sink.gate().filter(|&g| !self.computed.contains(&g));
+        let mut stretch = self.stretch();
+        let mut state = self.row_state();
+        let gate = self.gate(sink);
         while reader.position() < limit {
             if stretch.rows_read.is_multiple_of(ROWS_PER_TICK) {
                 tick(reader.position(), stretch.rows_read).map_err(StretchError::Other)?;
@@ -151,52 +139,102 @@ impl<'s> RowDecoder<'s> {
                     continue;
                 }
             }
-            matches.iter_mut().for_each(|m| *m = None);
-            let mut tally = Tally {
-                values: &mut stretch.values,
-                matches: &mut matches,
-            };
-            let gated = match gate {
-                Some(slot) => {
-                    let time = self.decode_slot(slot, &record, &mut tally, line)?;
-                    if !sink.wants(&time) {
-                        sink.add_unwanted(&time);
-                        continue;
-                    }
-                    Some((slot, time))
-                }
-                None => None,
-            };
-            let mut values = recycle(std::mem::take(&mut buffer));
-            self.decode(&record, &mut values, &mut tally, line, gated)?;
-            let taken = if self.computed.is_empty() {
-                sink.add_row(&values)
-            } else {
-                self.compute(&values, &mut computed, tally.values);
-                let mut full = recycle(std::mem::take(&mut full_buffer));
-                full.extend_from_slice(&values);
-                for (&slot, value) in self.computed.iter().zip(&computed) {
-                    full[slot] = as_value(value);
-                }
-                let taken = sink.add_row(&full);
-                full_buffer = recycle(full);
-                taken
-            };
-            buffer = recycle(values);
-            // Rows the source's filter removed feed no KPI: their keys do not matter.
-            if taken {
-                self.count_matches(&record, &matches, &mut stretch.unmatched);
-            }
+            self.feed(&record, line, sink, gate, &mut state, &mut stretch)?;
         }
         stretch.end = reader.position();
         Ok(stretch)
     }
 
+    /// A stretch with nothing counted yet.
+    pub(super) fn stretch(&self) -> Stretch {
+        Stretch {
+            values: self.slots.iter().map(|_| ColumnValues::default()).collect(),
+            unmatched: self
+                .schema
+                .lookups
+                .iter()
+                .map(|_| Unmatched::default())
+                .collect(),
+            ..Stretch::default()
+        }
+    }
+
+    /// The buffers a stretch reuses row after row.
+    pub(super) fn row_state(&self) -> RowState {
+        RowState {
+            values: Vec::with_capacity(self.slots.len()),
+            full: Vec::with_capacity(self.slots.len()),
+            computed: Vec::with_capacity(self.computed.len()),
+            matches: vec![None; self.schema.lookups.len()],
+        }
+    }
+
+    /// The sink's gate, fixed for the pass (asked once, not per row). A computed gate needs
+    /// the whole row: there is none then.
+    pub(super) fn gate<S: Sink>(&self, sink: &S) -> Option<usize> {
+        sink.gate().filter(|&g| !self.computed.contains(&g))
+    }
+
+    /// One row (a record, or a table's row): its used values into `sink`, counted in `stretch`.
+    pub(super) fn feed<F: Fields + ?Sized, S: Sink>(
+        &self,
+        fields: &F,
+        line: u64,
+        sink: &mut S,
+        gate: Option<usize>,
+        state: &mut RowState,
+        stretch: &mut Stretch,
+    ) -> Result<(), StretchError> {
+        let RowState {
+            values: buffer,
+            full: full_buffer,
+            computed,
+            matches,
+        } = state;
+        matches.iter_mut().for_each(|m| *m = None);
+        let mut tally = Tally {
+            values: &mut stretch.values,
+            matches,
+        };
+        let gated = match gate {
+            Some(slot) => {
+                let time = self.decode_slot(slot, fields, &mut tally, line)?;
+                if !sink.wants(&time) {
+                    sink.add_unwanted(&time);
+                    return Ok(());
+                }
+                Some((slot, time))
+            }
+            None => None,
+        };
+        let mut values = recycle(std::mem::take(buffer));
+        self.decode(fields, &mut values, &mut tally, line, gated)?;
+        let taken = if self.computed.is_empty() {
+            sink.add_row(&values)
+        } else {
+            self.compute(&values, computed, tally.values);
+            let mut full = recycle(std::mem::take(full_buffer));
+            full.extend_from_slice(&values);
+            for (&slot, value) in self.computed.iter().zip(computed.iter()) {
+                full[slot] = as_value(value);
+            }
+            let taken = sink.add_row(&full);
+            *full_buffer = recycle(full);
+            taken
+        };
+        *buffer = recycle(values);
+        // Rows the source's filter removed feed no KPI: their keys do not matter.
+        if taken {
+            self.count_matches(fields, line, matches, &mut stretch.unmatched)?;
+        }
+        Ok(())
+    }
+
     /// Every used column's value, in slot order; `gated` is the gate's, already decoded (each
     /// value is decoded, and counted, once).
-    fn decode<'r>(
+    fn decode<'r, F: Fields + ?Sized>(
         &'r self,
-        record: &'r Record<'_>,
+        record: &'r F,
         values: &mut Vec<Value<'r>>,
         tally: &mut Tally,
         line: u64,
@@ -249,41 +287,44 @@ impl<'s> RowDecoder<'s> {
     }
 
     /// Counts a taken row's lookups: matched, or unmatched with the key it carried.
-    fn count_matches(&self, record: &Record<'_>, matches: &[Option<bool>], out: &mut [Unmatched]) {
+    fn count_matches<F: Fields + ?Sized>(
+        &self,
+        fields: &F,
+        line: u64,
+        matches: &[Option<bool>],
+        out: &mut [Unmatched],
+    ) -> Result<(), StretchError> {
         for ((found, lookup), unmatched) in matches.iter().zip(&self.schema.lookups).zip(out) {
             match found {
                 Some(true) => unmatched.record(true, ""),
                 Some(false) => {
-                    let key = record.get(lookup.on).unwrap_or_default();
-                    unmatched.record(false, &String::from_utf8_lossy(key));
+                    let key = fields.text(lookup.on, line, &self.schema.header[lookup.on])?;
+                    unmatched.record(false, &key);
                 }
                 None => {}
             }
         }
+        Ok(())
     }
 
     /// The value of one used column (`slot`) in a record; an invalid one is counted, and null.
-    fn decode_slot<'r>(
+    fn decode_slot<'r, F: Fields + ?Sized>(
         &'r self,
         slot: usize,
-        record: &'r Record<'_>,
+        record: &'r F,
         tally: &mut Tally,
         line: u64,
     ) -> Result<Value<'r>, StretchError> {
         Ok(match self.slots[slot] {
             Slot::Field(index, ty) => {
-                let text = utf8(record.field(index), line, &self.schema.header[index])?;
-                match parse_field(text, ty, &self.schema.format) {
-                    Ok(Value::Null) => Value::Null,
-                    Ok(value) => {
-                        tally.values[slot].present += 1;
-                        value
-                    }
-                    Err(()) => {
-                        tally.values[slot].record_invalid(text, line);
-                        Value::Null
-                    }
-                }
+                let header = &self.schema.header[index];
+                let field = Field {
+                    index,
+                    ty,
+                    line,
+                    header,
+                };
+                record.value(field, &self.schema.format, &mut tally.values[slot])?
             }
             Slot::Lookup {
                 table,
@@ -291,9 +332,8 @@ impl<'s> RowDecoder<'s> {
                 counts,
             } => match self.schema.lookups.get(table) {
                 Some(lookup) => {
-                    let key = record.get(lookup.on).unwrap_or_default();
-                    let key = utf8(key, line, &self.schema.header[lookup.on])?;
-                    let found = lookup.get(key);
+                    let key = record.text(lookup.on, line, &self.schema.header[lookup.on])?;
+                    let found = lookup.get(&key);
                     if counts {
                         tally.matches[table] = Some(found.is_some());
                     }
@@ -306,6 +346,90 @@ impl<'s> RowDecoder<'s> {
             // Filled in once the row's other values are decoded (`compute`).
             Slot::Computed { .. } => Value::Null,
         })
+    }
+}
+
+/// The buffers a stretch reuses row after row (emptied between rows), and which lookups
+/// found the row's key.
+pub(super) struct RowState {
+    values: Vec<Value<'static>>,
+    full: Vec<Value<'static>>,
+    computed: Vec<Val<'static>>,
+    matches: Vec<Option<bool>>,
+}
+
+/// A field to decode: its index in the header, its type, and where it is (for messages).
+pub(super) struct Field<'h> {
+    pub index: usize,
+    pub ty: DataType,
+    pub line: u64,
+    pub header: &'h str,
+}
+
+/// A row's fields, by index in the header: a record's text, or a table's typed cells.
+pub(super) trait Fields {
+    /// A field as a value of its type, counted in `values`; an invalid one is null.
+    fn value<'r>(
+        &'r self,
+        field: Field,
+        format: &FieldFormat,
+        values: &mut ColumnValues,
+    ) -> Result<Value<'r>, StretchError>;
+    /// A field's text, to look a key up.
+    fn text<'r>(
+        &'r self,
+        index: usize,
+        line: u64,
+        header: &str,
+    ) -> Result<Cow<'r, str>, StretchError>;
+}
+
+impl Fields for Record<'_> {
+    fn value<'r>(
+        &'r self,
+        field: Field,
+        format: &FieldFormat,
+        values: &mut ColumnValues,
+    ) -> Result<Value<'r>, StretchError> {
+        let text = utf8(self.field(field.index), field.line, field.header)?;
+        Ok(match parse_field(text, field.ty, format) {
+            Ok(Value::Null) => Value::Null,
+            Ok(value) => {
+                values.present += 1;
+                value
+            }
+            Err(()) => {
+                values.record_invalid(text, field.line);
+                Value::Null
+            }
+        })
+    }
+
+    fn text<'r>(
+        &'r self,
+        index: usize,
+        line: u64,
+        header: &str,
+    ) -> Result<Cow<'r, str>, StretchError> {
+        let bytes = self.get(index).unwrap_or_default();
+        Ok(Cow::Borrowed(utf8(bytes, line, header)?))
+    }
+}
+
+impl Fields for [Cell] {
+    fn value<'r>(
+        &'r self,
+        field: Field,
+        _: &FieldFormat,
+        values: &mut ColumnValues,
+    ) -> Result<Value<'r>, StretchError> {
+        let value = self.get(field.index).map_or(Value::Null, Cell::as_value);
+        values.present += !value.is_null() as u64;
+        Ok(value)
+    }
+
+    fn text<'r>(&'r self, index: usize, _: u64, _: &str) -> Result<Cow<'r, str>, StretchError> {
+        Ok(self.get(index).map_or(Cow::Borrowed(""), Cell::text))
     }
 }
 

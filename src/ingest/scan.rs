@@ -12,6 +12,7 @@ use super::chunks;
 use super::files;
 use super::header::skip_header;
 use super::located::located;
+use super::memory;
 use super::records::RecordReader;
 use super::row::{last_row_per_key, Dedup, RowDecoder};
 use super::schema::Schema;
@@ -39,7 +40,16 @@ pub fn scan<S: Sink>(
     let splittable = schema.key.is_none()
         && schema.input.encoding == Encoding::Utf8
         && schema.files.iter().all(|f| files::is_splittable(f));
-    let sink = if threads > 1 && splittable {
+    let sink = if let Some(table) = &schema.table {
+        memory::scan_table(
+            table,
+            &schema.source,
+            &decoder,
+            threads,
+            new_sink,
+            &mut stats,
+        )?
+    } else if threads > 1 && splittable {
         chunks::scan_split(schema, &decoder, threads, progress, new_sink, &mut stats)?
     } else {
         let mut sink = new_sink();
@@ -95,7 +105,10 @@ pub fn sample<S: Sink>(schema: &Schema, used: &[usize], sink: &mut S) -> Result<
     let decoder = RowDecoder::new(schema, used);
     let mut stats = ScanStats::new(schema, used);
     let progress = Progress::hidden();
-    scan_in_order(schema, &decoder, &progress, sink, &mut stats, false)?;
+    match &schema.table {
+        Some(table) => memory::sample_table(table, &schema.source, &decoder, sink, &mut stats)?,
+        None => scan_in_order(schema, &decoder, &progress, sink, &mut stats, false)?,
+    }
     Ok(stats)
 }
 

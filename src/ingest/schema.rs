@@ -10,10 +10,12 @@ use super::lookup::LookupTable;
 use super::mismatch::{find_column, mismatch_with_hint, ConfigMismatch};
 use super::parse::FieldFormat;
 use super::sniff;
+use super::table::{Built, Table};
 use crate::config::Source;
 use crate::value::DataType;
 use anyhow::{bail, Result};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub struct Schema {
@@ -41,11 +43,27 @@ pub struct Schema {
     pub declared: Vec<bool>,
     /// When the header looks split on the wrong delimiter: the hint naming the right one.
     pub delimiter_hint: Option<String>,
+    /// A rollup's rows, in memory (its `files` are none).
+    pub table: Option<Arc<Table>>,
+    /// What a rollup's rows were built from.
+    pub built: Option<Built>,
 }
 
 impl Schema {
-    /// Reads the headers and a sample of `source`, and loads its lookups.
+    /// Reads the headers and a sample of `source`, and loads its lookups from files.
     pub fn open(source: &Source) -> Result<Schema> {
+        Schema::open_with(source, Vec::new())
+    }
+
+    /// [`Schema::open`], with the tables of the lookups that come from sources (`from_sources`,
+    /// by lookup name) built by the caller.
+    pub fn open_with(source: &Source, from_sources: Vec<LookupTable>) -> Result<Schema> {
+        if source.rollup.is_some() {
+            bail!(ConfigMismatch(format!(
+                "source `{}` is a rollup: its rows are built from its input source",
+                source.name
+            )));
+        }
         let files = files::expand(&source.path, &source.name)?;
         one_kind(&files, &source.name)?;
         let input = Input::of_source(source);
@@ -84,20 +102,8 @@ impl Schema {
             .map(|k| find_column(&header, k, &source.name, "key"))
             .transpose()
             .map_err(with_hint)?;
-        let mut lookups = Vec::new();
-        for lookup in &source.lookups {
-            let on = find_column(
-                &header,
-                &lookup.on,
-                &source.name,
-                &format!("lookup `{}`: on", lookup.name),
-            )
+        let lookups = attach_lookups(source, &header, &mut columns, &mut empty, from_sources)
             .map_err(with_hint)?;
-            let table = LookupTable::load(lookup, on, &format)?;
-            empty.extend(table.empty.iter().map(|&c| columns.len() + c));
-            columns.extend(table.columns.iter().cloned());
-            lookups.push(table);
-        }
         let computed = computed::compile_all(source, &mut columns, &empty)?;
         Ok(Schema {
             source: source.name.clone(),
@@ -113,8 +119,72 @@ impl Schema {
             empty,
             declared: types.declared,
             delimiter_hint,
+            table: None,
+            built: None,
         })
     }
+
+    /// The schema of a rollup: `columns` typed by their aggregates, `table` its rows.
+    pub fn of_table(
+        source: &Source,
+        mut columns: Vec<(String, DataType)>,
+        table: Arc<Table>,
+        built: Built,
+        from_sources: Vec<LookupTable>,
+    ) -> Result<Schema> {
+        let header: Vec<String> = columns.iter().map(|(n, _)| n.clone()).collect();
+        let declared = vec![true; header.len()];
+        let mut empty = Vec::new();
+        let lookups = attach_lookups(source, &header, &mut columns, &mut empty, from_sources)?;
+        let computed = computed::compile_all(source, &mut columns, &empty)?;
+        Ok(Schema {
+            source: source.name.clone(),
+            files: Vec::new(),
+            delimiter: b',',
+            input: Input::of_source(source),
+            format: FieldFormat::default(),
+            header,
+            columns,
+            lookups,
+            computed,
+            key: None,
+            empty,
+            declared,
+            delimiter_hint: None,
+            table: Some(table),
+            built: Some(built),
+        })
+    }
+}
+
+/// The lookup tables of a source, in its order: loaded from their files, or taken from
+/// `from_sources`; their columns (and those no row fills) are appended.
+fn attach_lookups(
+    source: &Source,
+    header: &[String],
+    columns: &mut Vec<(String, DataType)>,
+    empty: &mut Vec<usize>,
+    mut from_sources: Vec<LookupTable>,
+) -> Result<Vec<LookupTable>> {
+    let format = FieldFormat {
+        decimal: source.decimal,
+        date_format: source.date_format.clone(),
+        null_values: source.null_values.clone(),
+    };
+    let mut lookups = Vec::new();
+    for lookup in &source.lookups {
+        let what = format!("lookup `{}`: on", lookup.name);
+        let on = find_column(header, &lookup.on, &source.name, &what)?;
+        let mut table = match from_sources.iter().position(|t| t.name == lookup.name) {
+            Some(i) => from_sources.swap_remove(i),
+            None => LookupTable::load(lookup, on, &format)?,
+        };
+        table.on = on;
+        empty.extend(table.empty.iter().map(|&c| columns.len() + c));
+        columns.extend(table.columns.iter().cloned());
+        lookups.push(table);
+    }
+    Ok(lookups)
 }
 
 impl Schema {

@@ -99,6 +99,14 @@ impl Aggregate {
                 ]
             }
             AggKind::Retention => vec![],
+            // A KPI's formula refuses them (`AggKind::is_rollup_only`).
+            AggKind::ArgMin
+            | AggKind::ArgMax
+            | AggKind::First
+            | AggKind::Last
+            | AggKind::BoolOr => {
+                vec![]
+            }
         }
     }
 

@@ -178,7 +178,13 @@ fn lookup_rows(
     format: &FieldFormat,
     source: &str,
 ) -> Result<String, Refusal> {
-    let file = &lookup.file;
+    let Some(file) = &lookup.file else {
+        return Err(format!(
+            "lookup `{}` of source `{source}` comes from a source, not a file (lookups from \
+             sources are not compiled yet)",
+            lookup.name
+        ));
+    };
     readable_by_duckdb(
         std::slice::from_ref(&file.path),
         &format!("lookup `{}` of source `{source}`", lookup.name),

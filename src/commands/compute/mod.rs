@@ -3,6 +3,7 @@
 
 mod coverage;
 pub(super) mod guards;
+pub(crate) mod open;
 mod sources;
 mod trace;
 mod volume;
@@ -209,7 +210,13 @@ pub fn compute(
     };
     let by_columns: Option<Vec<String>> =
         by.map(|b| b.split('+').map(|s| s.trim().to_string()).collect());
-    let planned = sources::plan_sources(config, &kpis, by_columns.as_deref(), known.sources)?;
+    let limits = guards::Limits {
+        max_invalid: config.settings.max_invalid,
+        strict,
+    };
+    let mut opener = open::Opener::new(config, limits);
+    let by_slice = by_columns.as_deref();
+    let planned = sources::plan_sources(config, &kpis, by_slice, known.sources, &mut opener)?;
     if let (Some(dim), false) = (by, planned.iter().any(|p| p.by_applied)) {
         return Err(usage(format!(
             "--by {dim}: no selected KPI's source has this column"
@@ -225,10 +232,6 @@ pub fn compute(
     let mut states = Vec::new();
     let mut traces = HashMap::new();
     for source in &planned {
-        let limits = guards::Limits {
-            max_invalid: config.settings.max_invalid,
-            strict,
-        };
         let mut scanned = sources::scan_source(source, &targets, &ctx, limits, covered_only)?;
         let settings = config.source(&scanned.state.source);
         if let Some(settings) = settings {

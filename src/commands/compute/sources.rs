@@ -3,6 +3,7 @@
 
 use super::super::warn;
 use super::guards::{self, Limits};
+use super::open::Opener;
 use super::trace::Trace;
 use super::Targets;
 use crate::archive::{column_changes, ColumnChange, SourceState};
@@ -11,7 +12,6 @@ use crate::engine::compare::{self, Context};
 use crate::engine::pass::Wanted;
 use crate::engine::{self, SourcePass, SourcePlan};
 use crate::error::{Error, Kind, ResultExt};
-use crate::ingest::mismatch::is_config_mismatch;
 use crate::ingest::{self, Schema};
 use crate::model::KpiResult;
 use crate::period::Window;
@@ -36,6 +36,7 @@ pub(super) fn plan_sources<'c>(
     kpis: &[&'c Kpi],
     by: Option<&[String]>,
     known: &HashMap<String, SourceState>,
+    opener: &mut Opener,
 ) -> Result<Vec<PlannedSource<'c>>, Error> {
     let mut planned = Vec::new();
     for source in &config.sources {
@@ -48,17 +49,14 @@ pub(super) fn plan_sources<'c>(
             continue;
         }
         let before = known.get(&source.name);
-        let mut schema = Schema::open(source).map_err(|e| {
-            if !is_config_mismatch(&e) {
-                return Error {
-                    kind: Kind::Data,
-                    inner: e,
-                };
+        let mut schema = opener.open(source).map_err(|e| {
+            if e.kind != Kind::Config || source.rollup.is_some() {
+                return e;
             }
             // A declared column missing from the header: say what changed since the last run.
             let now = ingest::schema::peek_header(source).unwrap_or_default();
             let changes = before.map(|b| column_changes(b, &names_with_old_types(b, &now)));
-            with_drift_hint(e, &source.name, before, changes.unwrap_or_default())
+            with_drift_hint(e.inner, &source.name, before, changes.unwrap_or_default())
         })?;
         let has = |c: &String| {
             schema

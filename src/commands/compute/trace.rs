@@ -3,6 +3,7 @@
 //! of each aggregate per period.
 
 use crate::engine::pass::{KpiCounts, KpiOutput};
+use crate::ingest::table::Built;
 use crate::ingest::{ScanStats, Schema};
 use crate::period::Window;
 use crate::value::Value;
@@ -12,6 +13,8 @@ use std::path::PathBuf;
 pub struct Trace {
     pub source: String,
     pub files: Vec<PathBuf>,
+    /// A rollup's input and its rows.
+    pub built: Option<Built>,
     /// The deduplication key's column, if the source has one.
     pub key: Option<String>,
     pub stats: ScanStats,
@@ -63,6 +66,7 @@ impl Trace {
         Trace {
             source: schema.source.clone(),
             files: schema.files.clone(),
+            built: schema.built.clone(),
             key: schema.key.map(|k| schema.header[k].clone()),
             stats: stats.clone(),
             source_filtered,

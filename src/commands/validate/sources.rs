@@ -3,6 +3,8 @@
 //! bound to the columns on its own (`engine::plan_source`), so that each KPI with a problem is
 //! listed, not only the first of its source. No row is computed.
 
+use super::super::compute::guards::Limits;
+use super::super::compute::open::Opener;
 use crate::config::{Config, Kpi, Source};
 use crate::engine;
 use crate::ingest::Schema;
@@ -13,16 +15,22 @@ use std::borrow::Cow;
 pub(super) fn check(config: &Config) -> (Vec<String>, Vec<Schema>) {
     let mut problems = Vec::new();
     let mut schemas = Vec::new();
+    let limits = Limits {
+        max_invalid: config.settings.max_invalid,
+        strict: false,
+    };
+    // A rollup is built from a sample of its input, as the sample of a file is read.
+    let mut opener = Opener::sampling(config, limits);
     // Every source, used or not: a source defined for a KPI yet to come should still exist.
     for source in &config.sources {
-        match Schema::open(source) {
+        match opener.open(source) {
             Ok(mut schema) => {
                 problems.extend(check_kpis(config, source, &mut schema));
                 schemas.push(schema);
             }
             // A missing file and a declared column absent from the header alike: the
             // configuration does not match the files it names.
-            Err(e) => problems.push(format!("{}: {e:#}", config.path.display())),
+            Err(e) => problems.push(format!("{}: {:#}", config.path.display(), e.inner)),
         }
     }
     (problems, schemas)
