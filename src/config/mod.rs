@@ -202,7 +202,8 @@ pub struct Rollup {
 
 impl Source {
     /// The sources this one reads rows from before its own pass: a rollup's input, and the
-    /// sources its lookups come from.
+    /// sources its lookups come from. A lookup may lead back to this source (orders looking up
+    /// a rollup of orders): the source is then read without that lookup to build it.
     pub fn depends_on(&self) -> Vec<&str> {
         let rollup = self.rollup.iter().map(|r| r.input.as_str());
         let lookups = self.lookups.iter().filter_map(|l| l.source.as_deref());

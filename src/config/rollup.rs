@@ -98,8 +98,10 @@ fn file_keys_set(raw: &RawSource) -> Vec<&'static str> {
         .collect()
 }
 
-/// Orders the sources so that each comes after those it reads rows from, and leaves out (with a
-/// problem each) a source naming an unknown source, or one in a cycle. `broken`: sources of the
+/// Orders the sources so that a rollup comes after its input, and leaves out (with a problem
+/// each) a source naming an unknown source, or a rollup built from itself through others. A
+/// lookup from a source may lead back (orders looking up their customers' rollup): the source
+/// is read without that lookup when it is the rollup's input. `broken`: sources of the
 /// file that could not be read, whose problem is already listed.
 pub(super) fn order_sources(
     sources: Vec<Source>,
@@ -130,9 +132,9 @@ pub(super) fn order_sources(
     let mut ordered: Vec<Source> = Vec::new();
     loop {
         let ready = pending.iter().position(|s| {
-            s.depends_on()
+            s.rollup
                 .iter()
-                .all(|d| ordered.iter().any(|o| o.name == *d))
+                .all(|r| ordered.iter().any(|o| o.name == r.input))
         });
         match ready {
             Some(i) => ordered.push(pending.remove(i)),
@@ -142,7 +144,11 @@ pub(super) fn order_sources(
     // What is left waits on a source that was left out, or on itself through others.
     let known: Vec<&str> = pending.iter().map(|s| s.name.as_str()).collect();
     for source in &pending {
-        if source.depends_on().iter().all(|d| known.contains(d)) {
+        if source
+            .rollup
+            .iter()
+            .all(|r| known.contains(&r.input.as_str()))
+        {
             problems.push(format!(
                 "{}: source `{}` is built from sources that are built from it (a cycle: {})",
                 place(&source.name),

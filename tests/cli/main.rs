@@ -29,6 +29,7 @@ mod lookups;
 mod readme;
 mod regressions;
 mod reports;
+mod rollups;
 mod scale;
 mod smoke;
 mod spreadsheets;

@@ -31,6 +31,8 @@ pub(crate) struct Opener<'c> {
     /// Build rollups from the first rows of their input only (`kpi validate`).
     sample: bool,
     rollups: HashMap<String, BuiltRollup>,
+    /// The sources being opened, outermost first: a lookup leading back to one of them is cut.
+    opening: Vec<String>,
 }
 
 impl<'c> Opener<'c> {
@@ -41,6 +43,7 @@ impl<'c> Opener<'c> {
             limits,
             sample: false,
             rollups: HashMap::new(),
+            opening: Vec::new(),
         }
     }
 
@@ -55,6 +58,37 @@ impl<'c> Opener<'c> {
     /// The schema of `source`: errors are the configuration's (exit 3) when it does not match
     /// the files, else the data's (exit 4).
     pub fn open(&mut self, source: &Source) -> Result<Schema, Error> {
+        self.opening.push(source.name.clone());
+        let source = self.without_loops(source);
+        let opened = self.open_inner(&source);
+        self.opening.pop();
+        opened
+    }
+
+    /// The source without the lookups from a source being opened (orders looking up a rollup
+    /// of orders, read to build that rollup), nor the computed columns that read them: the
+    /// rollup is built from the rest of the row.
+    fn without_loops(&self, source: &Source) -> Source {
+        let mut source = source.clone();
+        let mut cut: Vec<String> = Vec::new();
+        source.lookups.retain(|l| {
+            let loops = l.source.as_ref().is_some_and(|s| self.opening.contains(s));
+            if loops {
+                cut.extend(l.columns.iter().map(|c| c.to_lowercase()));
+            }
+            !loops
+        });
+        while let Some(i) = source.computed.iter().position(|(_, located)| {
+            let names = crate::formula::identifiers(&located.expr);
+            names.iter().any(|n| cut.contains(&n.to_lowercase()))
+        }) {
+            let (name, _) = source.computed.remove(i);
+            cut.push(name.to_lowercase());
+        }
+        source
+    }
+
+    fn open_inner(&mut self, source: &Source) -> Result<Schema, Error> {
         let from_sources = self.lookup_tables(source)?;
         match &source.rollup {
             None => Schema::open_with(source, from_sources).map_err(opening),
