@@ -67,9 +67,9 @@ def read_run_json(path, baseline=None):
     return got
 
 
-def read_archive(folder):
+def read_archive(folder, kpis=KPIS):
     got = {}
-    for k in KPIS:
+    for k in kpis:
         got.update(read_csv_values(os.path.join(folder, k + ".csv")))
     return got
 
@@ -93,10 +93,17 @@ def main():
     readers = {"run": read_run_csv, "json": read_run_json, "archive": read_archive}
     if mode not in readers:
         sys.exit("mode must be run, json, archive or baseline")
-    got = readers[mode](ours)
+    if mode == "archive":
+        got = read_archive(ours, sorted({k for k, _, _ in ref}))
+    else:
+        got = readers[mode](ours)
     bad = 0
     for key, v in sorted(got.items()):
         exp = ref.get(key, "MISSING")
+        # A period or group without rows: DuckDB has no row for it, kpi a null value (or a
+        # count of 0).
+        if exp == "MISSING" and v in (None, 0.0):
+            continue
         if exp == "MISSING" or not same(exp, v):
             bad += 1
             if bad <= 10:

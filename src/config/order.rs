@@ -1,6 +1,6 @@
 //! Derived KPIs after the KPIs they use, every cycle found, and each KPI's fingerprint.
 
-use super::Kpi;
+use super::{Kpi, Source};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mark {
@@ -14,7 +14,7 @@ enum Mark {
 /// Orders KPIs so that each derived KPI follows the KPIs it uses (source KPIs keep their order
 /// in the file). KPIs in a cycle, and those that use them, are left out; each cycle is returned
 /// as the ids along it, the first repeated at the end.
-pub(super) fn by_dependencies(kpis: Vec<Kpi>) -> (Vec<Kpi>, Vec<Vec<String>>) {
+pub(super) fn by_dependencies(kpis: Vec<Kpi>, sources: &[Source]) -> (Vec<Kpi>, Vec<Vec<String>>) {
     let mut walk = Walk {
         kpis: &kpis,
         marks: vec![Mark::New; kpis.len()],
@@ -28,7 +28,7 @@ pub(super) fn by_dependencies(kpis: Vec<Kpi>) -> (Vec<Kpi>, Vec<Vec<String>>) {
     let (order, cycles) = (walk.order, walk.cycles);
     let mut slots: Vec<Option<Kpi>> = kpis.into_iter().map(Some).collect();
     let mut ordered: Vec<Kpi> = order.into_iter().filter_map(|i| slots[i].take()).collect();
-    fingerprints(&mut ordered);
+    fingerprints(&mut ordered, sources);
     (ordered, cycles)
 }
 
@@ -75,7 +75,7 @@ impl Walk<'_> {
 
 /// A KPI's fingerprint covers what shapes its value: formula, filter, time, frequency, source
 /// and, for a derived KPI, the fingerprints of the KPIs it uses. FNV-1a: stable across builds.
-fn fingerprints(kpis: &mut [Kpi]) {
+fn fingerprints(kpis: &mut [Kpi], sources: &[Source]) {
     for i in 0..kpis.len() {
         let k = &kpis[i];
         let mut canon = format!(
@@ -89,6 +89,14 @@ fn fingerprints(kpis: &mut [Kpi]) {
             k.source.as_deref().unwrap_or(""),
         );
         canon.push_str(&k.extent.fingerprint());
+        // What a rollup or a computed column is made of is part of the value's definition
+        // (nothing is added for a plain source: its archives keep their fingerprints).
+        if let Some(source) = &k.source {
+            let definition = super::rollup::definition(source, sources, &mut Vec::new());
+            if !definition.is_empty() {
+                canon.push_str(&format!("|source_definition={definition}"));
+            }
+        }
         for used in &k.uses {
             if let Some(u) = kpis[..i].iter().find(|u| &u.id == used) {
                 canon.push_str(&format!("|{}={}", u.id, u.fingerprint));

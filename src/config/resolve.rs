@@ -75,7 +75,7 @@ pub fn resolve(text: &str, path: &Path, dir: &Path) -> Checked {
         .collect();
     target_file::attach(&ctx, &raws, &mut kpis, &settings.calendar, &mut found.0);
     let kpis = without_broken_inputs(kpis, &sources);
-    let (kpis, cycles) = order::by_dependencies(kpis);
+    let (kpis, cycles) = order::by_dependencies(kpis, &sources);
     for cycle in cycles {
         found.0.push(ctx.cycle(&cycle, &raws));
     }

@@ -159,3 +159,51 @@ pub(super) fn order_sources(
     }
     (ordered, problems)
 }
+
+/// What a source's rows are made of beyond its files, canonical: its computed columns, its
+/// rollup (input, `by`, columns) and its lookups from sources, and so on for the sources they
+/// read (`seen` stops a loop). Empty for a plain source.
+pub(super) fn definition(name: &str, sources: &[Source], seen: &mut Vec<String>) -> String {
+    let Some(source) = sources.iter().find(|s| s.name == name) else {
+        return String::new();
+    };
+    if seen.iter().any(|s| s == name) {
+        return String::new();
+    }
+    seen.push(name.to_string());
+    let canonical = |l: &super::Located| crate::formula::canonical(&l.text);
+    let mut out = String::new();
+    for (column, located) in &source.computed {
+        out.push_str(&format!("computed:{column}={};", canonical(located)));
+    }
+    if let Some(rollup) = &source.rollup {
+        out.push_str(&format!(
+            "rollup:{}:by={};",
+            rollup.input,
+            rollup.by.join("+")
+        ));
+        for (column, located) in &rollup.columns {
+            out.push_str(&format!("{column}={};", canonical(located)));
+        }
+        if let Some(filter) = sources
+            .iter()
+            .find(|s| s.name == rollup.input)
+            .and_then(|s| s.filter.as_ref())
+        {
+            out.push_str(&format!("input_filter={};", canonical(filter)));
+        }
+        out.push_str(&format!("[{}]", definition(&rollup.input, sources, seen)));
+    }
+    for lookup in &source.lookups {
+        if let Some(from) = &lookup.source {
+            out.push_str(&format!(
+                "lookup:{}:{from}:on={}:{};[{}]",
+                lookup.name,
+                lookup.on,
+                lookup.columns.join(","),
+                definition(from, sources, seen)
+            ));
+        }
+    }
+    out
+}

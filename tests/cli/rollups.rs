@@ -544,3 +544,30 @@ fn validate_builds_a_rollup_from_a_sample_and_checks_its_kpis() {
         out.stderr
     );
 }
+
+#[test]
+fn a_changed_rollup_definition_makes_archived_values_not_comparable() {
+    let work = work();
+    let comparable = |work: &Workdir| {
+        let out = work.run(&["run", "--as-of", "2026-11-15", "--format", "csv"]);
+        out.expect_code(0);
+        let header: Vec<&str> = out.stdout.lines().next().unwrap_or_default().split(',').collect();
+        let column = header.iter().position(|c| *c == "comparable").expect("comparable");
+        let row = out
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("reopened_share,"))
+            .map(|l| l.split(',').nth(column).unwrap_or_default().to_string());
+        row.unwrap_or_default()
+    };
+    work.run(&["backfill", "--from", "2026-09-01", "--as-of", "2026-11-15"])
+        .expect_code(0);
+    assert_eq!(comparable(&work), "true");
+    // The same formula over a rollup whose column means something else now.
+    let config = work.read("kpis.toml").replace(
+        "reopened = \"bool_or(status = 'Reopened')\"",
+        "reopened = \"bool_or(status = 'Assigned')\"",
+    );
+    work.write("kpis.toml", config);
+    assert_eq!(comparable(&work), "false");
+}
