@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # kpi's benchmark: kpi against DuckDB on the reference workload (bench/kpis.toml), on generated
-# CRM exports of 1M and 10M rows; and the same workload with baselines (year_ago) and with
-# trailing windows (3 months), against the plain one. Writes BENCHMARKS.md at the root of the
+# CRM exports of 1M and 10M rows; the same workload with baselines (year_ago) and with
+# trailing windows (3 months), against the plain one; and a rollup of the export by account
+# (bench/kpis_rollup.toml), against DuckDB's GROUP BY. Writes BENCHMARKS.md at the root of the
 # repository.
 #
 #   bench/run.sh                       # everything (the first run generates 1.8 GB of data)
 #   BENCH_RUNS=5 bench/run.sh          # more runs per measurement (default 3; medians reported)
 #   BENCH_SIZES=1m bench/run.sh        # only some sizes (default "1m 10m"; any "<n>k"/"<n>m")
+#   BENCH_ENTITY_SIZES="1m 10m" bench/run.sh   # where the rollup by opportunity_id is measured
 #
 # Needs cargo, python3 (with venv) and /usr/bin/time; installs duckdb and numpy with pip into
 # target/bench/venv. Everything generated stays under target/bench/ (git-ignored): the data
@@ -120,6 +122,86 @@ cmp_checks() {
     done
 }
 
+# rollup_cases SIZE: one run of each measurement of the rollups section: the accounts rollup
+# (`kpi run` and `kpi backfill`) and, at the sizes of ENTITY_SIZES, the rollup by opportunity_id
+# (one entity per deal)
+rollup_cases() {
+    local size="$1" data="$OUT/crm_$1.csv" cfg="$OUT/kpis_rollup_$1.toml"
+    time_cmd "roll_run_$size" "$KPI" -q -c "$cfg" run --as-of "$AS_OF" --no-archive --format csv \
+        -o "$OUT/roll_run_$size.csv"
+    time_cmd "duckdb_roll_run_$size" "$PY" bench/duckdb_rollup.py "$data" "$OUT/duckdb_roll_run_$size.csv" \
+        --threads "$DUCKDB_THREADS" --months "$RUN_MONTHS"
+    rm -rf "$OUT/archive_rollup_$size"
+    time_cmd "roll_backfill_$size" "$KPI" -q -c "$cfg" backfill --from "$BACKFILL_FROM" \
+        --as-of "$BACKFILL_AS_OF"
+    time_cmd "duckdb_roll_backfill_$size" "$PY" bench/duckdb_rollup.py "$data" \
+        "$OUT/duckdb_roll_backfill_$size.csv" --threads "$DUCKDB_THREADS"
+    if [[ " $ENTITY_SIZES " == *" $size "* ]]; then
+        time_cmd "opp_run_$size" "$KPI" -q -c "$OUT/kpis_rollup_opp_$size.toml" run --as-of "$AS_OF" \
+            --no-archive --format csv -o "$OUT/opp_run_$size.csv"
+        time_cmd "duckdb_opp_run_$size" "$PY" bench/duckdb_rollup.py "$data" \
+            "$OUT/duckdb_opp_run_$size.csv" --by opportunity_id --threads "$DUCKDB_THREADS" \
+            --months "$RUN_MONTHS"
+    fi
+}
+
+# rollup_checks SIZE: the values of the last rollup runs against DuckDB's, and the entities
+rollup_checks() {
+    local size="$1" out name c
+    local -a checks=(
+        "rollup, \`kpi run\`|run $OUT/roll_run_$size.csv $OUT/duckdb_roll_run_$size.csv"
+        "rollup, \`kpi backfill\`|archive $OUT/archive_rollup_$size $OUT/duckdb_roll_backfill_$size.csv"
+    )
+    if [[ " $ENTITY_SIZES " == *" $size "* ]]; then
+        checks+=("rollup by opportunity_id, \`kpi run\`|run $OUT/opp_run_$size.csv $OUT/duckdb_opp_run_$size.csv")
+    fi
+    for c in "${checks[@]}"; do
+        name="${c%%|*}"
+        # shellcheck disable=SC2086 # the arguments are paths without spaces, split on purpose
+        out="$("$PY" bench/compare.py ${c#*|})" \
+            || { echo "$out" >&2; echo "bench: $name: values differ ($size)" >&2; exit 1; }
+        CHECKS+="- $size, $name: $(tail -n 1 <<<"$out")"$'\n'
+    done
+    ENTITIES[$size]="$("$KPI" -q -c "$OUT/kpis_rollup_$size.toml" explain new_accounts --as-of "$AS_OF" \
+        | sed -n 's/.*one row per entity: \([0-9,]*\) entities.*/\1/p')"
+    if [[ " $ENTITY_SIZES " == *" $size "* ]]; then
+        OPP_ENTITIES[$size]="$("$KPI" -q -c "$OUT/kpis_rollup_opp_$size.toml" explain new_accounts \
+            --as-of "$AS_OF" | sed -n 's/.*one row per entity: \([0-9,]*\) entities.*/\1/p')"
+    fi
+}
+
+# roll_row SIZE MEASUREMENT BY ENTITIES KPI_LABEL DUCKDB_LABEL: a row of the rollups table
+roll_row() {
+    local size="$1" m="$2" by="$3" ent="$4" k="$5_$1" d="$6_$1"
+    awk -v m="$m" -v n="${NROWS[$size]}" -v by="$by" -v e="$ent" -v kw="$(stat_of "$k" 2)" \
+        -v kk="$(stat_of "$k" 3)" -v dw="$(stat_of "$d" 2)" -v dk="$(stat_of "$d" 3)" \
+        -v runs="$(all_of "$k")" 'BEGIN {
+        printf "| %s | %gM | `%s` | %s | %s s | %s | %.0f MB | %s s | %.0f MB | **%.2f×** |\n",
+            m, n/1e6, by, e, kw, runs, kk/1024, dw, dk/1024, kw/dw }'
+}
+
+rollup_section() {
+    echo "## Rollups"
+    echo
+    echo "\`bench/kpis_rollup.toml\`: a rollup source of one row per \`account_id\` of the same export (first"
+    echo "deal, region of that deal with \`arg_min\`, won revenue with \`sum … FILTER\`, \`bool_or\`, deals,"
+    echo "stage of the latest deal with \`arg_max\`), and five KPIs over the accounts per month of their"
+    echo "first deal, overall and by that region. DuckDB computes the same with a \`GROUP BY account_id\`"
+    echo "subquery (\`bench/duckdb_rollup.py\`). The input is read in one parallel pass; the entities are"
+    echo "then a source of their own, read from memory. The last rows are the same rollup \`by ="
+    echo "\"opportunity_id\"\` (one entity per deal): what a rollup of about a million entities costs."
+    echo
+    echo "| measurement | rows | by | entities | kpi median wall | runs (s) | kpi peak RSS | DuckDB median wall | DuckDB peak RSS | kpi / DuckDB |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    for size in $SIZES; do
+        roll_row "$size" run account_id "${ENTITIES[$size]}" roll_run duckdb_roll_run
+        roll_row "$size" backfill account_id "${ENTITIES[$size]}" roll_backfill duckdb_roll_backfill
+        if [[ " $ENTITY_SIZES " == *" $size "* ]]; then
+            roll_row "$size" run opportunity_id "${OPP_ENTITIES[$size]}" opp_run duckdb_opp_run
+        fi
+    done
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 stat_of() {  # stat_of LABEL FIELD(2=wall,3=kb) -> median
     awk -v l="$1" -v f="$2" '$1==l {print $f}' "$RES" | median
@@ -130,7 +212,10 @@ LOAD0="$(cut -d' ' -f1-3 /proc/loadavg)"
 RES="$OUT/results.txt"
 : > "$RES"
 CHECKS=""
-declare -A BYTES NROWS
+declare -A BYTES NROWS ENTITIES OPP_ENTITIES
+# Sizes at which the rollup by opportunity_id (one entity per row) is measured too: memory grows
+# with entities, about 700 bytes each.
+ENTITY_SIZES="${BENCH_ENTITY_SIZES:-1m}"
 
 for size in $SIZES; do
     n="$(rows_of "$size")"
@@ -152,6 +237,14 @@ for size in $SIZES; do
     variant "$cfg" "${size}_year"
     variant "$cfg" "${size}_cmp" -e '/^\[settings\]/a compare = ["previous", "year_ago"]'
     variant "$cfg" "${size}_win" -e '/^dimensions = /a window = "3 months"'
+    # The rollups: by account_id, and by opportunity_id (a million entities at 1M rows)
+    sed -e "s|^path = .*|path = \"crm_$size.csv\"|" \
+        -e "s|^archive = .*|archive = \"archive_rollup_$size\"|" bench/kpis_rollup.toml \
+        > "$OUT/kpis_rollup_$size.toml"
+    sed -e 's|^by = "account_id"|by = "opportunity_id"|' \
+        -e "s|^archive = .*|archive = \"archive_rollup_opp_$size\"|" \
+        -e '/^\[settings\]/a max_entities = 20000000' \
+        "$OUT/kpis_rollup_$size.toml" > "$OUT/kpis_rollup_opp_$size.toml"
 
     for i in $(seq 1 "$RUNS"); do
         log "$size run $i/$RUNS"
@@ -170,6 +263,7 @@ for size in $SIZES; do
         time_cmd "duckdb_backfill_$size" "$PY" bench/duckdb_workload.py "$data" \
             "$OUT/duckdb_backfill_$size.csv" --threads "$DUCKDB_THREADS"
         cmp_cases "$size"
+        rollup_cases "$size"
     done
 
     log "$size: comparing values"
@@ -182,6 +276,7 @@ for size in $SIZES; do
     CHECKS+="- $size, \`kpi run\`: $(tail -n 1 <<<"$c1"); 1 thread and $(nproc) give byte-identical output"$'\n'
     CHECKS+="- $size, \`kpi backfill\`: $(tail -n 1 <<<"$c2")"$'\n'
     cmp_checks "$size"
+    rollup_checks "$size"
 done
 
 # ---------------------------------------------------------------- BENCHMARKS.md
@@ -344,6 +439,8 @@ pyv="$("$PY" --version 2>&1)"
     echo "Why the goal is or is not met, the profile and what would close the gap: [docs/performance.md](docs/performance.md)."
     echo
     cmp_section
+    echo
+    rollup_section
     echo
     echo "## Same values"
     echo

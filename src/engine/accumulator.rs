@@ -88,7 +88,14 @@ impl Accumulator {
         };
         if order.is_none_or(|o| better(kind, x, o)) {
             *order = Some(x);
-            *value = v.clone().into_cell();
+            match (value, v) {
+                // The text's buffer is reused: the best row changes often in a time-ordered log.
+                (Cell::Str(kept), Val::Str(new)) => {
+                    kept.clear();
+                    kept.push_str(new);
+                }
+                (value, v) => *value = v.clone().into_cell(),
+            }
         }
     }
 
@@ -145,11 +152,18 @@ impl Accumulator {
             }
             // Fed by `add_ordered`.
             Accumulator::Arg { .. } => {}
-            Accumulator::Row(row) => {
-                if row.is_none() || kind == AggKind::Last {
-                    *row = Some(v.clone().into_cell());
-                }
-            }
+            Accumulator::Row(row) => match row {
+                None => *row = Some(v.clone().into_cell()),
+                Some(Cell::Str(kept)) if kind == AggKind::Last => match v {
+                    Val::Str(new) => {
+                        kept.clear();
+                        kept.push_str(new);
+                    }
+                    other => *row = Some(other.clone().into_cell()),
+                },
+                Some(_) if kind == AggKind::Last => *row = Some(v.clone().into_cell()),
+                Some(_) => {}
+            },
             Accumulator::BoolOr(any) => {
                 if let Val::Bool(b) = v {
                     *any = Some(any.unwrap_or(false) || *b);
@@ -503,5 +517,94 @@ mod tests {
             acc.add(AggKind::Sum, &Val::Num(v));
         }
         assert_eq!(acc.finish(AggKind::Sum, None, None), Value::Num(2.0));
+    }
+
+    /// Rows (x, order) fed in file order, split after `cut`: what two pieces of a file merged
+    /// in order give, for arg_min/arg_max.
+    fn arg(kind: AggKind, rows: &[(Option<&str>, Option<f64>)], cut: usize) -> Cell {
+        let feed = |rows: &[(Option<&str>, Option<f64>)]| {
+            let mut acc = Accumulator::new(kind);
+            for (x, order) in rows {
+                let x = x.map_or(Val::Null, |s| Val::Str(s.into()));
+                let order = order.map_or(Val::Null, Val::Num);
+                acc.add_ordered(kind, &x, &order);
+            }
+            acc
+        };
+        let mut first = feed(&rows[..cut]);
+        first.merge_kind(kind, &feed(&rows[cut..]));
+        Cell::from_value(first.finish_ref(kind, None))
+    }
+
+    #[test]
+    fn arg_max_skips_nulls_and_keeps_the_first_of_a_tie_whatever_the_cut() {
+        let rows = [
+            (Some("a"), Some(1.0)),
+            (Some("b"), Some(3.0)),
+            (None, Some(9.0)),
+            (Some("c"), None),
+            (Some("d"), Some(3.0)),
+            (Some("e"), Some(0.5)),
+        ];
+        for cut in 0..=rows.len() {
+            assert_eq!(
+                arg(AggKind::ArgMax, &rows, cut),
+                Cell::Str("b".into()),
+                "cut {cut}"
+            );
+            assert_eq!(
+                arg(AggKind::ArgMin, &rows, cut),
+                Cell::Str("e".into()),
+                "cut {cut}"
+            );
+        }
+        assert_eq!(arg(AggKind::ArgMax, &[(None, Some(1.0))], 1), Cell::Null);
+    }
+
+    #[test]
+    fn first_and_last_follow_file_order_nulls_included_whatever_the_cut() {
+        let rows = [
+            Val::Null,
+            Val::Str("x".into()),
+            Val::Str("y".into()),
+            Val::Null,
+        ];
+        for cut in 0..=rows.len() {
+            for (kind, want) in [(AggKind::First, Value::Null), (AggKind::Last, Value::Null)] {
+                let mut a = Accumulator::new(kind);
+                rows[..cut].iter().for_each(|v| a.add(kind, v));
+                let mut b = Accumulator::new(kind);
+                rows[cut..].iter().for_each(|v| b.add(kind, v));
+                a.merge_kind(kind, &b);
+                assert_eq!(a.finish_ref(kind, None), want, "{kind:?} cut {cut}");
+            }
+            let mut a = Accumulator::new(AggKind::Last);
+            rows[..3.min(cut)]
+                .iter()
+                .for_each(|v| a.add(AggKind::Last, v));
+            let mut b = Accumulator::new(AggKind::Last);
+            rows[3.min(cut)..3]
+                .iter()
+                .for_each(|v| b.add(AggKind::Last, v));
+            a.merge_kind(AggKind::Last, &b);
+            assert_eq!(
+                a.finish_ref(AggKind::Last, None),
+                Value::Str("y"),
+                "cut {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn bool_or_is_null_without_a_value_and_true_once_one_is() {
+        let mut acc = Accumulator::new(AggKind::BoolOr);
+        acc.add(AggKind::BoolOr, &Val::Null);
+        assert_eq!(acc.finish_ref(AggKind::BoolOr, None), Value::Null);
+        acc.add(AggKind::BoolOr, &Val::Bool(false));
+        assert_eq!(acc.finish_ref(AggKind::BoolOr, None), Value::Bool(false));
+        let mut other = Accumulator::new(AggKind::BoolOr);
+        other.add(AggKind::BoolOr, &Val::Bool(true));
+        acc.merge_kind(AggKind::BoolOr, &other);
+        assert_eq!(acc.finish_ref(AggKind::BoolOr, None), Value::Bool(true));
     }
 }

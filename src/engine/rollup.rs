@@ -12,7 +12,7 @@ use crate::config::{Config, Rollup, Source};
 use crate::formula::{self, AggKind, AggregateFormula, ColumnScope, Node, Val};
 use crate::value::{Cell, DataType, Value};
 use anyhow::{anyhow, Result};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt::Write;
 
 /// A rollup bound to its input's columns.
@@ -97,19 +97,17 @@ pub fn plan_rollup(
     })
 }
 
-/// One entity: its `by` values, and the accumulators of every column's aggregates in order.
-#[derive(Debug)]
-struct Entity {
-    by: Vec<Cell>,
-    accs: Vec<Accumulator>,
-}
-
 /// The pass building a rollup: a sink for the input's rows.
 pub struct RollupPass<'p> {
     plan: &'p RollupPlan,
     /// Entity index by encoded key.
-    index: HashMap<Box<str>, usize>,
-    entities: Vec<Entity>,
+    index: FxHashMap<Box<str>, usize>,
+    /// Entity i's `by` values are `by[i * plan.by.len()..]`, its accumulators (every column's
+    /// aggregates in order) `accs[i * width..]`: two allocations, not two per entity.
+    by: Vec<Cell>,
+    accs: Vec<Accumulator>,
+    /// Accumulators per entity.
+    width: usize,
     key: String,
     /// Rows the input's filter removed.
     pub filtered: u64,
@@ -126,8 +124,10 @@ impl<'p> RollupPass<'p> {
     pub fn new(plan: &'p RollupPlan, limit: Option<u64>) -> RollupPass<'p> {
         RollupPass {
             plan,
-            index: HashMap::new(),
-            entities: Vec::new(),
+            index: FxHashMap::default(),
+            by: Vec::new(),
+            accs: Vec::new(),
+            width: plan.aggregates.iter().map(|f| f.aggs.len()).sum(),
             key: String::new(),
             filtered: 0,
             rows: 0,
@@ -156,27 +156,20 @@ impl<'p> RollupPass<'p> {
         let entity = match self.index.get(self.key.as_str()) {
             Some(&i) => i,
             None => {
-                if self.entities.len() as u64 >= self.plan.max_entities {
+                let n = self.entities();
+                if n as u64 >= self.plan.max_entities {
                     self.overflow = true;
                     return true;
                 }
-                let by = self
-                    .plan
-                    .by
-                    .iter()
-                    .map(|&s| Cell::from_value(row[s]))
-                    .collect();
-                self.entities.push(Entity {
-                    by,
-                    accs: new_accumulators(self.plan),
-                });
-                self.index
-                    .insert(self.key.as_str().into(), self.entities.len() - 1);
-                self.entities.len() - 1
+                let by = self.plan.by.iter().map(|&s| Cell::from_value(row[s]));
+                self.by.extend(by);
+                self.accs.extend(new_accumulators(self.plan));
+                self.index.insert(self.key.as_str().into(), n);
+                n
             }
         };
         self.rows += 1;
-        let accs = &mut self.entities[entity].accs;
+        let accs = &mut self.accs[entity * self.width..(entity + 1) * self.width];
         let specs = self.plan.aggregates.iter().flat_map(|f| &f.aggs);
         for (acc, spec) in accs.iter_mut().zip(specs) {
             if let Some(filter) = &spec.filter {
@@ -198,6 +191,7 @@ impl<'p> RollupPass<'p> {
         self.filtered += other.filtered;
         self.rows += other.rows;
         self.overflow |= other.overflow;
+        let (width, nb) = (self.width, self.plan.by.len());
         let mut keys: Vec<(usize, Box<str>)> =
             other.index.into_iter().map(|(k, i)| (i, k)).collect();
         keys.sort_unstable_by_key(|(i, _)| *i);
@@ -208,21 +202,28 @@ impl<'p> RollupPass<'p> {
             .flat_map(|f| &f.aggs)
             .map(|a| a.kind)
             .collect();
-        for ((_, key), entity) in keys.into_iter().zip(other.entities) {
+        let mut their_by = other.by.into_iter();
+        let mut their_accs = other.accs.into_iter();
+        for (_, key) in keys {
+            let by = their_by.by_ref().take(nb);
+            let accs = their_accs.by_ref().take(width);
             match self.index.get(&key) {
                 Some(&i) => {
-                    let accs = &mut self.entities[i].accs;
-                    for ((acc, theirs), &kind) in accs.iter_mut().zip(&entity.accs).zip(&kinds) {
-                        acc.merge_kind(kind, theirs);
+                    by.for_each(drop);
+                    let mine = &mut self.accs[i * width..(i + 1) * width];
+                    for ((acc, theirs), &kind) in mine.iter_mut().zip(accs).zip(&kinds) {
+                        acc.merge_kind(kind, &theirs);
                     }
                 }
                 None => {
-                    if self.entities.len() as u64 >= self.plan.max_entities {
+                    let n = self.entities();
+                    if n as u64 >= self.plan.max_entities {
                         self.overflow = true;
                         return;
                     }
-                    self.index.insert(key, self.entities.len());
-                    self.entities.push(entity);
+                    self.index.insert(key, n);
+                    self.by.extend(by);
+                    self.accs.extend(accs);
                 }
             }
         }
@@ -243,29 +244,29 @@ impl<'p> RollupPass<'p> {
     /// The rollup's rows, one per entity in the order of their first row: `by`'s values, then
     /// each column's.
     pub fn finish(self) -> Vec<Vec<Cell>> {
-        let plan = self.plan;
-        self.entities
-            .into_iter()
-            .map(|entity| {
-                let mut row = entity.by;
-                let mut accs = entity.accs.iter();
-                for formula in &plan.aggregates {
-                    let values: Vec<Value> = formula
-                        .aggs
-                        .iter()
-                        .zip(accs.by_ref())
-                        .map(|(spec, acc)| acc.finish_ref(spec.kind, spec.arg_type))
-                        .collect();
-                    row.push(formula.outer.eval(&values).into_cell());
-                }
-                row
-            })
-            .collect()
+        let (plan, width, nb) = (self.plan, self.width, self.plan.by.len());
+        let mut rows = Vec::with_capacity(self.entities());
+        let mut by = self.by.into_iter();
+        for accs in self.accs.chunks(width.max(1)).take(self.index.len()) {
+            let mut row: Vec<Cell> = by.by_ref().take(nb).collect();
+            let mut accs = accs.iter();
+            for formula in &plan.aggregates {
+                let values: Vec<Value> = formula
+                    .aggs
+                    .iter()
+                    .zip(accs.by_ref())
+                    .map(|(spec, acc)| acc.finish_ref(spec.kind, spec.arg_type))
+                    .collect();
+                row.push(formula.outer.eval(&values).into_cell());
+            }
+            rows.push(row);
+        }
+        rows
     }
 
     /// Entities so far.
     pub fn entities(&self) -> usize {
-        self.entities.len()
+        self.index.len()
     }
 }
 
@@ -277,10 +278,15 @@ fn new_accumulators(plan: &RollupPlan) -> Vec<Accumulator> {
 /// Appends a key part, tagged with its type so that `1` and `'1'` stay apart.
 fn encode(key: &mut String, value: &Value<'_>) {
     let _ = match *value {
+        Value::Str(s) => {
+            key.push('s');
+            key.push_str(s);
+            key.push('\u{1f}');
+            Ok(())
+        }
         Value::Null => write!(key, "n\u{1f}"),
         // -0 and 0 are one value, as in SQL.
         Value::Num(n) => write!(key, "f{}\u{1f}", (n + 0.0).to_bits()),
-        Value::Str(s) => write!(key, "s{s}\u{1f}"),
         Value::Bool(b) => write!(key, "b{b}\u{1f}"),
         Value::Date(d) => write!(key, "d{d}\u{1f}"),
         Value::DateTime(t) => write!(key, "t{t}\u{1f}"),

@@ -551,8 +551,17 @@ fn a_changed_rollup_definition_makes_archived_values_not_comparable() {
     let comparable = |work: &Workdir| {
         let out = work.run(&["run", "--as-of", "2026-11-15", "--format", "csv"]);
         out.expect_code(0);
-        let header: Vec<&str> = out.stdout.lines().next().unwrap_or_default().split(',').collect();
-        let column = header.iter().position(|c| *c == "comparable").expect("comparable");
+        let header: Vec<&str> = out
+            .stdout
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .split(',')
+            .collect();
+        let column = header
+            .iter()
+            .position(|c| *c == "comparable")
+            .expect("comparable");
         let row = out
             .stdout
             .lines()
