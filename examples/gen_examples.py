@@ -35,7 +35,16 @@ On purpose, the files carry the mess real CRM exports have:
   "N/A" and blank csat cells, anonymous answers without customer_id;
 * orders.csv: undelivered orders, a padded carrier cell;
 * subscriptions.csv: one row per customer per active month, including a few
-  customers logged twice in the month they changed plan, and a few pauses.
+  customers logged twice in the month they changed plan, and a few pauses;
+* ticket_events.csv: a support tool's status-change log, one row per event
+  (Opened, Assigned, Waiting on customer, Closed, Reopened), not sorted by
+  ticket: the log is written in the order events were exported, by day;
+  tickets escalated to another team, closed, reopened and closed again, still
+  open at the export; a few exact duplicate rows (the export job retried a
+  page) and status cells padded with spaces;
+* lead_events.csv: a CRM's lead stage history, one row per stage change
+  (Created, Qualified, Proposal, Won or Lost); most leads stop early, some are
+  won months after they were created; a few duplicate rows.
 """
 
 import argparse
@@ -693,6 +702,120 @@ def write_tickets(out, seed):
                      delimiter=";", encoding="cp1252", crlf=True)
 
 
+# --------------------------------------------------------------------------- event logs
+
+TICKET_TEAMS = {"Support L1": 70, "Billing": 18, "Support L2": 12}
+ESCALATION = {"Support L1": "Support L2", "Billing": "Support L2", "Support L2": "Engineering",
+              "Engineering": "Engineering"}
+AGENTS = {"Support L1": ["Ana", "Ben", "Chloé", "Dev"], "Billing": ["Eva", "Femi"],
+          "Support L2": ["Gus", "Hana"], "Engineering": ["Ivo", "Jun"]}
+
+
+def ts(x):
+    return x.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def ticket_history(rng, n, opened):
+    """The events of one ticket: (time, status, team, agent, priority)."""
+    team = pick(rng, TICKET_TEAMS)
+    prio = pick(rng, {"Low": 30, "Normal": 55, "High": 12, "Urgent": 3})
+    at = opened
+    out = [(at, "Opened", team, "", prio)]
+    at += dt.timedelta(minutes=rng.randrange(5, 240))
+    agent = rng.choice(AGENTS[team])
+    out.append((at, "Assigned", team, agent, prio))
+    if rng.random() < 0.18:   # escalated
+        team = ESCALATION[team]
+        agent = rng.choice(AGENTS[team])
+        at += dt.timedelta(hours=lognormal(rng, 6, 0.9))
+        out.append((at, "Assigned", team, agent, prio))
+    if rng.random() < 0.30:
+        at += dt.timedelta(hours=lognormal(rng, 5, 0.8))
+        out.append((at, "Waiting on customer", team, agent, prio))
+    hours = lognormal(rng, {"Urgent": 4, "High": 10, "Normal": 22, "Low": 40}[prio], 0.9)
+    at += dt.timedelta(hours=hours)
+    if rng.random() < 0.03:   # forgotten: never closed
+        return out
+    out.append((at, "Closed", team, agent, prio))
+    if rng.random() < 0.09:   # reopened, then closed again, sometimes by another team
+        at += dt.timedelta(hours=lognormal(rng, 30, 0.8))
+        out.append((at, "Reopened", team, agent, prio))
+        if rng.random() < 0.4:
+            team = ESCALATION[team]
+            agent = rng.choice(AGENTS[team])
+        at += dt.timedelta(hours=lognormal(rng, 16, 0.9))
+        out.append((at, "Closed", team, agent, prio))
+    return out
+
+
+def write_ticket_events(out, seed):
+    rng = random.Random(f"{seed}-ticket_events.csv")
+    events = []
+    n = 0
+    for d in days(dt.date(2025, 6, 1)):
+        for _ in range(poisson(rng, 3.0 * SEASON[d.month] * WEEKDAY[d.weekday()] * trend(d))):
+            n += 1
+            opened = work_time(rng, d)
+            for e in ticket_history(rng, n, opened):
+                if e[0] <= EXPORT_TS:
+                    events.append((e[0], f"TK-{n:05d}") + e[1:])
+    events.sort(key=lambda e: (e[0], e[1]))
+    rows = []
+    for i, (at, ticket, status, team, agent, prio) in enumerate(events, 1):
+        status = pad(rng, status, 0.01)
+        row = [f"EV-{i:06d}", ticket, ts(at), status, team, agent, prio]
+        rows.append(row)
+        if rng.random() < 0.003:   # the export job retried a page
+            rows.append(list(row))
+    return write_csv(os.path.join(out, "ticket_events.csv"),
+                     ["event_id", "ticket_id", "event_time", "status", "team", "agent",
+                      "priority"], rows)
+
+
+LEAD_CHANNELS = {"Ads": 30, "Organic": 25, "Referral": 15, "Events": 12, "Outbound": 18}
+LEAD_QUALIFY = {"Ads": 0.35, "Organic": 0.42, "Referral": 0.60, "Events": 0.38, "Outbound": 0.30}
+
+
+def write_lead_events(out, seed):
+    rng = random.Random(f"{seed}-lead_events.csv")
+    owners = ["Alice Martin", "Bruno Costa", "Chen Wei", "Dana Levi", "Emma Schulz"]
+    events = []
+    n = 0
+    for d in days(dt.date(2025, 3, 1)):
+        for _ in range(poisson(rng, 4.6 * SEASON[d.month] * WEEKDAY[d.weekday()] * trend(d))):
+            n += 1
+            lead = f"LE-{n:05d}"
+            channel = pick(rng, LEAD_CHANNELS)
+            owner = rng.choice(owners)
+            at = work_time(rng, d)
+            history = [(at, "Created")]
+            if rng.random() < LEAD_QUALIFY[channel]:
+                at += dt.timedelta(days=lognormal(rng, 4, 0.8))
+                history.append((at, "Qualified"))
+                if rng.random() < 0.62:
+                    at += dt.timedelta(days=lognormal(rng, 9, 0.7))
+                    history.append((at, "Proposal"))
+                    if rng.random() < 0.80:
+                        at += dt.timedelta(days=lognormal(rng, 12, 0.9))
+                        won = rng.random() < (0.62 if channel == "Referral" else 0.52)
+                        history.append((at, "Won" if won else "Lost"))
+                elif rng.random() < 0.5:
+                    at += dt.timedelta(days=lognormal(rng, 20, 0.6))
+                    history.append((at, "Lost"))
+            for at, stage in history:
+                if at <= EXPORT_TS:
+                    events.append((at, lead, stage, owner, channel))
+    events.sort()
+    rows = []
+    for at, lead, stage, owner, channel in events:
+        row = [lead, ts(at), stage, owner, channel]
+        rows.append(row)
+        if rng.random() < 0.002:
+            rows.append(list(row))
+    return write_csv(os.path.join(out, "lead_events.csv"),
+                     ["lead_id", "changed_at", "stage", "owner", "channel"], rows)
+
+
 # --------------------------------------------------------------------------- main
 
 def main():
@@ -715,6 +838,8 @@ def main():
         "survey.csv": write_survey(args.out, args.seed, by_month),
         "orders.csv": write_orders(args.out, args.seed, by_month),
         "subscriptions.csv": write_subscriptions(args.out, log),
+        "ticket_events.csv": write_ticket_events(args.out, args.seed),
+        "lead_events.csv": write_lead_events(args.out, args.seed),
     }
     total = 0
     for name, rows in counts.items():

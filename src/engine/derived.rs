@@ -71,9 +71,14 @@ fn group_result(
         .iter()
         .map(|(baseline, _)| {
             let name = baseline.name();
+            // A snapshot input (of another period: now) stands for every period, its baselines'
+            // too.
             let before: Option<Vec<Option<f64>>> = present
                 .iter()
-                .map(|m| Some(m.comparison(&name)?.value))
+                .map(|m| match m.period != result.period {
+                    true => Some(m.value),
+                    false => Some(m.comparison(&name)?.value),
+                })
                 .collect();
             let before = before.filter(|_| complete)?;
             Some((eval(formula, &before), vec![]))
@@ -101,7 +106,8 @@ fn shared_groups(used: &[Vec<KpiResult>]) -> Vec<Dimensions> {
         used.iter()
             .all(|rs| rs.iter().any(|r| same_breakdown(&r.dimensions, dimensions)))
     };
-    let mut groups: Vec<Dimensions> = Vec::new();
+    // The overall value is always there: with no value when an input has none, not missing.
+    let mut groups: Vec<Dimensions> = vec![Vec::new()];
     // Flattened in input order, so the first input's groups come first, in its order.
     for result in used.iter().flatten() {
         let dimensions = &result.dimensions;

@@ -29,7 +29,7 @@ fn init_on_the_bundled_exports_validates_and_runs() {
     let (work, files) = exports();
     let out = init(&work, &files, &[]);
     out.expect_code(0);
-    assert_eq!(out.stdout, "wrote kpis.toml: 8 sources, 14 KPIs\n");
+    assert_eq!(out.stdout, "wrote kpis.toml: 10 sources, 17 KPIs\n");
     assert_eq!(out.stderr, "");
     // The outcomes, not the first two-valued column (`delivered`, `is_test`).
     has(
@@ -45,7 +45,7 @@ fn init_on_the_bundled_exports_validates_and_runs() {
     assert!(
         validate
             .stdout
-            .starts_with("kpis.toml: 14 KPIs, 0 reports, 8 sources: valid"),
+            .starts_with("kpis.toml: 17 KPIs, 0 reports, 10 sources: valid"),
         "{}",
         validate.stdout
     );

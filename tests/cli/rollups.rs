@@ -319,6 +319,7 @@ columns = ["first_order"]
 rollup = "orders"
 by = "customer_id"
 columns = { first_order = "min(ordered_at)", orders = "count(*)" }
+computed = { cohort = "date_trunc('month', first_order)" }
 
 [sources.first_orders]
 rollup = "customers"
@@ -331,6 +332,16 @@ source = "orders"
 time = "ordered_at"
 formula = "count(DISTINCT customer_id)"
 dimensions = ["cohort"]
+
+[[kpi]]
+id = "cohort_size"
+source = "customers"
+formula = "count(*)"
+dimensions = ["cohort"]
+
+[[kpi]]
+id = "cohort_active"
+formula = "active_customers / cohort_size"
 
 [[kpi]]
 id = "repeat_customers"
@@ -352,6 +363,12 @@ formula = "count(*)"
         assert_eq!(value_of(csv, "active_customers", &label), 10.0, "{csv}");
     }
     assert_eq!(value_of(csv, "active_customers", ""), 30.0);
+    // A derived KPI over a snapshot (the cohorts' sizes now) and October's active customers:
+    // 10 of each cohort's 20 customers.
+    for month in 1..=3 {
+        let label = format!("cohort=2026-{month:02}-01");
+        assert_eq!(value_of(csv, "cohort_active", &label), 0.5, "{csv}");
+    }
     // Snapshot KPIs over rollups: every row as it is now, in the current period.
     assert_eq!(
         value_in(csv, "repeat_customers", "2026-11", ""),

@@ -268,13 +268,16 @@ fn finish(
         }
         for windows in &targets[kpi.id.as_str()] {
             let period = config.settings.calendar.label(&windows.target.period);
+            // A snapshot input has one value, now's: it goes with every period (the size of a
+            // cohort beside the customers active in a month).
+            let snapshot = |u: &str| config.kpi(u).is_some_and(Kpi::is_snapshot);
             let used: Vec<Vec<KpiResult>> = kpi
                 .uses
                 .iter()
                 .map(|u| {
                     ordered
                         .iter()
-                        .filter(|r| r.kpi == *u && r.period == period)
+                        .filter(|r| r.kpi == *u && (r.period == period || snapshot(u)))
                         .cloned()
                         .collect()
                 })
