@@ -30,6 +30,11 @@ fn comparisons_page_prints_what_it_shows() {
     run_page("docs/comparisons.md", 2);
 }
 
+#[test]
+fn rollups_page_prints_what_it_shows() {
+    run_page("docs/rollups.md", 4);
+}
+
 /// Runs the page at `page` (relative to the repository) as described above; it must have more
 /// than `least` console blocks.
 fn run_page(page: &str, least: usize) {
