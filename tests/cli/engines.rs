@@ -10,6 +10,7 @@
 
 mod comparisons;
 mod postgres;
+mod worked_examples;
 
 use crate::support::{repo_root, Workdir};
 use postgres::Postgres;
