@@ -180,14 +180,18 @@ impl Catalog<'_> {
             out.extend(joined(inputs, ", ", NONE));
             return out;
         };
-        let mut out = vec![
-            self.source_link(&source.name),
-            text(": "),
-            code(self.path(&source.path)),
-            text(" ("),
-        ];
-        out.extend(dialect(source));
-        out.push(text(")"));
+        let mut out = vec![self.source_link(&source.name), text(": ")];
+        match &source.rollup {
+            Some(rollup) => {
+                out.extend([text("a rollup of "), self.source_link(&rollup.input)]);
+                out.extend([text(" by "), code(rollup.by.join(", "))]);
+            }
+            None => {
+                out.extend([code(self.path(&source.path)), text(" (")]);
+                out.extend(dialect(source));
+                out.push(text(")"));
+            }
+        }
         if let Some(key) = &source.key {
             out.extend([text(", key "), code(key)]);
         }

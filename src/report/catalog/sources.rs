@@ -98,10 +98,15 @@ impl Catalog<'_> {
 impl Catalog<'_> {
     /// The facts of a source, under its name.
     pub fn source_fields(&self, source: &Source) -> Vec<Field> {
-        let mut out = vec![
-            field("Path", vec![code(self.path(&source.path))]),
-            field("Dialect", dialect(source)),
-            field("Null values", nulls(&source.null_values)),
+        let mut out = match &source.rollup {
+            Some(rollup) => self.rollup_fields(rollup),
+            None => vec![
+                field("Path", vec![code(self.path(&source.path))]),
+                field("Dialect", dialect(source)),
+                field("Null values", nulls(&source.null_values)),
+            ],
+        };
+        out.extend([
             field(
                 "Key",
                 source
@@ -118,7 +123,13 @@ impl Catalog<'_> {
                     .as_ref()
                     .map_or(vec![text(NONE)], |f| vec![code(one_line(&f.text))]),
             ),
-        ];
+        ]);
+        if source.rollup.is_some() {
+            out.retain(|f| f.label != "Key");
+        }
+        if !source.computed.is_empty() {
+            out.push(field("Computed columns", formulas(&source.computed)));
+        }
         if !source.lookups.is_empty() {
             out.push(field("Lookups", self.lookups(source)));
         }
@@ -135,15 +146,35 @@ impl Catalog<'_> {
         out
     }
 
+    /// A rollup's input, entity and columns, in place of a file's path and dialect.
+    fn rollup_fields(&self, rollup: &crate::config::Rollup) -> Vec<Field> {
+        vec![
+            field(
+                "Rollup",
+                vec![
+                    text("one row per "),
+                    code(rollup.by.join(", ")),
+                    text(" among the rows of "),
+                    self.source_link(&rollup.input),
+                ],
+            ),
+            field("Columns", formulas(&rollup.columns)),
+        ]
+    }
+
     fn lookups(&self, source: &Source) -> Vec<Piece> {
         let items = source
             .lookups
             .iter()
             .map(|l| {
+                let from = match &l.source {
+                    Some(from) => self.source_link(from),
+                    None => code(self.path(&l.path)),
+                };
                 let mut item = vec![
                     code(&l.name),
                     text(": "),
-                    code(self.path(&l.path)),
+                    from,
                     text(" on "),
                     code(&l.on),
                     text(", adds "),
@@ -182,6 +213,15 @@ pub(super) fn dialect(source: &Source) -> Vec<Piece> {
     out.push(text(", "));
     out.extend(dates(source));
     out
+}
+
+/// `name = formula` for each, separated by semicolons.
+fn formulas(columns: &[(String, crate::config::Located)]) -> Vec<Piece> {
+    let items = columns
+        .iter()
+        .map(|(name, f)| vec![code(format!("{name} = {}", one_line(&f.text)))])
+        .collect();
+    joined(items, "; ", NONE)
 }
 
 fn dates(source: &Source) -> Vec<Piece> {
