@@ -58,6 +58,9 @@ fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<Strin
         if of_source.is_empty() {
             continue;
         }
+        if let Some(feature) = not_compiled(source) {
+            return Err(refused(args.dialect, feature));
+        }
         let mut schema = schema(source)?;
         // As in `run`: a source without the --by column gives overall values only.
         let has = |c: &String| {
@@ -114,12 +117,35 @@ fn rows_query(config: &Config, dialect: Dialect, name: &str) -> Result<String, E
             known.join(", ")
         )));
     };
+    if let Some(feature) = not_compiled(source) {
+        return Err(refused(dialect, feature));
+    }
     let schema = schema(source)?;
     let all: Vec<usize> = (0..schema.columns.len()).collect();
     let rows =
         warehouse::source_rows(dialect, &schema, None, &all).map_err(|e| refused(dialect, e))?;
     Ok(format!(
         "-- kpi sql --dialect {dialect} --rows {name}\n{rows}\n"
+    ))
+}
+
+/// What of Rollups, computed columns and top-N a source uses that `kpi sql` does not compile yet.
+fn not_compiled(source: &Source) -> Option<String> {
+    let name = &source.name;
+    if source.rollup.is_some() {
+        return Some(format!(
+            "source `{name}` is a rollup source, which kpi sql does not compile yet"
+        ));
+    }
+    if !source.computed.is_empty() {
+        return Some(format!(
+            "source `{name}` has computed columns, which kpi sql does not compile yet"
+        ));
+    }
+    let from_source = source.lookups.iter().find(|l| l.source.is_some())?;
+    Some(format!(
+        "lookup `{}` of source `{name}` comes from a source, which kpi sql does not compile yet",
+        from_source.name
     ))
 }
 

@@ -597,3 +597,30 @@ fn a_changed_rollup_definition_makes_archived_values_not_comparable() {
     work.write("kpis.toml", config);
     assert_eq!(comparable(&work), "false");
 }
+
+#[test]
+fn kpi_sql_refuses_rollups_and_computed_columns_by_name() {
+    let work = work();
+    for (args, source) in [
+        (
+            vec!["sql", "--dialect", "duckdb", "--as-of", "2026-11-15"],
+            "tickets",
+        ),
+        (
+            vec!["sql", "--dialect", "spark", "--rows", "ticket_events"],
+            "ticket_events",
+        ),
+    ] {
+        let out = work.run(&args);
+        out.expect_code(3);
+        assert!(out.stdout.is_empty(), "{}", out.stdout);
+        let dialect = args[2];
+        assert!(
+            out.stderr.contains(&format!(
+                "cannot write the query for {dialect}: source `{source}`"
+            )),
+            "{}",
+            out.stderr
+        );
+    }
+}
