@@ -129,6 +129,10 @@ pub struct ExplainArgs {
     /// Compare with this baseline instead of the configured ones (repeatable).
     #[arg(long = "compare", value_name = "B")]
     pub compare: Vec<String>,
+
+    /// Keep the N best groups of each breakdown, and one (other) group for the rest.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -368,6 +372,11 @@ pub struct Selection {
     /// year_ago, N_periods_ago.
     #[arg(long = "compare", value_name = "B")]
     pub compare: Vec<String>,
+
+    /// Keep the N best groups of each breakdown (by the KPI's direction), and one (other)
+    /// group computed over the rest.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -89,6 +89,22 @@ pub struct KpiResult {
     /// The value beside each baseline of the KPI, in its order; the first one is also in
     /// `previous_period`, `previous_value`, `delta`, `delta_pct`, `comparable`, `significant`.
     pub comparisons: Vec<Comparison>,
+    /// Where the group stands under `top = N`.
+    pub rank: Rank,
+}
+
+/// Where a breakdown group stands under `top = N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rank {
+    /// No `top` (or the overall value): shown as computed.
+    #[default]
+    All,
+    /// Kept, the n-th best (from 1).
+    Top(u32),
+    /// The `(other)` group: every group not kept, merged.
+    Other,
+    /// Not kept: counted in `(other)`, neither shown nor recorded.
+    Hidden,
 }
 
 /// A value beside one baseline (`year_ago`): that period's value and the move from it.

@@ -31,6 +31,7 @@ pub fn backfill(cli: &Cli, args: &BackfillArgs) -> Result<Outcome, Error> {
         report: None,
         by: None,
         compare: vec![],
+        top: None,
     };
     let mut selected = select(&config, &selection)?;
     let snapshots: Vec<&str> = selected

@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 pub fn explain(cli: &Cli, args: &ExplainArgs) -> Result<Outcome, Error> {
     let mut config = load_config(cli)?;
     super::compute::override_compare(&mut config, &args.compare)?;
+    super::compute::override_top(&mut config, args.top);
     let config = config;
     let kpi = super::compute::find_kpi(&config, &args.kpi)?;
     let as_of = args

@@ -174,6 +174,7 @@ fn result_of(
         .unwrap_or_default();
     let first = comparisons.first();
     let mut result = KpiResult {
+        rank: Default::default(),
         kpi: kpi.id.clone(),
         name: kpi.name.clone(),
         unit: kpi.unit,

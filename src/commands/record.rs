@@ -7,8 +7,9 @@ use crate::archive::{
     outdated, Archive, ArchiveRecord, LoadedHistory, Restatement, SourceState, Update,
 };
 use crate::config::Config;
+use crate::engine::pass::OTHER_LABEL;
 use crate::error::{Error, Kind, ResultExt};
-use crate::model::Status;
+use crate::model::{Rank, Status};
 use crate::report::format::format_change;
 use anyhow::anyhow;
 use std::collections::HashMap;
@@ -99,13 +100,20 @@ pub fn record(config: &Config, archive: &Archive, computed: &Computed) -> Result
             ..s.clone()
         })
         .collect();
-    let restated = archive
+    let mut restated = archive
         .record(&Update {
             records: &records,
             sources: &sources,
             closed: &|r| computed.closed.contains(&r.kpi),
         })
         .kind(Kind::Archive)?;
+    // A group that `top` now leaves out is in `(other)`, not gone from the data; an `(other)`
+    // no longer given means `top` changed.
+    restated.retain(|r| {
+        let key = (r.kpi.clone(), r.period.clone(), r.dimensions.clone());
+        let other = r.dimensions.contains(&format!("={OTHER_LABEL}"));
+        r.new.is_some() || !(other || computed.left_out.contains(&key))
+    });
     for message in restatement_messages(config, &restated) {
         warn(message);
     }
@@ -128,7 +136,7 @@ fn definition_notes(
     let unlike = computed
         .results
         .iter()
-        .filter(|r| r.comparable == Some(false));
+        .filter(|r| r.comparable == Some(false) && r.rank != Rank::Other);
     let mut ids: Vec<&str> = changed.map(|r| r.kpi.as_str()).collect();
     ids.extend(unlike.map(|r| r.kpi.as_str()));
     let mut notes = Vec::new();

@@ -38,6 +38,7 @@ pub(super) fn compute_report(
 ) -> Result<RunReport, Error> {
     let mut config = load_config(cli)?;
     super::compute::override_compare(&mut config, &selection.compare)?;
+    super::compute::override_top(&mut config, selection.top);
     if let Some(path) = output {
         check_output_folder(path)?;
     }

@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 pub fn sql(cli: &Cli, args: &SqlArgs) -> Result<Outcome, Error> {
     let mut config = load_config(cli)?;
     super::compute::override_compare(&mut config, &args.selection.compare)?;
+    super::compute::override_top(&mut config, args.selection.top);
     let as_of = args
         .selection
         .as_of
@@ -47,6 +48,13 @@ fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<Strin
             "no source KPI selected: derived KPIs are computed by `kpi run --results`"
         ))
         .kind(Kind::Config);
+    }
+    if let Some(kpi) = kpis.iter().find(|k| k.top.is_some()) {
+        let reason = format!(
+            "kpi `{}` keeps its top groups (top), which kpi sql does not compile yet",
+            kpi.id
+        );
+        return Err(refused(args.dialect, reason));
     }
     let mut opened = Vec::new();
     for source in &config.sources {

@@ -66,6 +66,7 @@ impl Ctx<'_> {
             None => Some(settings.compare.clone()),
         };
         let extent = found.keep(self.extent(raw, &id, settings));
+        let top = found.keep(self.top(raw, &id));
         let compared: Vec<String> = compare.iter().flatten().map(Baseline::name).collect();
         let mut scope = ConditionScope::new(compared, |b| Baseline::parse(b).is_ok());
         let warn = found.keep(self.condition(&raw.warn, &what("warn"), unit, &mut scope));
@@ -96,8 +97,9 @@ impl Ctx<'_> {
             Some(fail),
             Some(compare),
             Some(extent),
+            Some(top),
         ) = (
-            currency, source, formula, filter, dimensions, target, warn, fail, compare, extent,
+            currency, source, formula, filter, dimensions, target, warn, fail, compare, extent, top,
         )
         else {
             return Err(found.0);
@@ -125,6 +127,7 @@ impl Ctx<'_> {
             compare,
             condition_baselines,
             extent,
+            top,
             warn_text: raw.warn.as_ref().map(|w| w.get_ref().trim().to_string()),
             fail_text: raw.fail.as_ref().map(|f| f.get_ref().trim().to_string()),
             uses: Vec::new(),
@@ -163,6 +166,24 @@ impl Ctx<'_> {
                 Ok(None)
             }
         }
+    }
+
+    /// `top = N`: a whole number of groups, on a KPI with a source and a breakdown. A derived
+    /// KPI cannot have one: its `(other)` would need its inputs over the same groups.
+    fn top(&self, raw: &RawKpi, id: &str) -> Result<Option<usize>> {
+        let Some(top) = &raw.top else { return Ok(None) };
+        let at = self.at(top.span().start);
+        let n = *top.get_ref();
+        if n < 1 {
+            bail!("{at}: kpi `{id}`: top = {n}: the number of groups to keep is at least 1");
+        }
+        if raw.source.is_none() {
+            bail!("{at}: kpi `{id}`: top: a derived KPI cannot keep its top groups: its `(other)` group would need its inputs computed over those same groups; remove `top` (a derived KPI shows every group)");
+        }
+        if raw.dimensions.is_empty() {
+            bail!("{at}: kpi `{id}`: top = {n}: the KPI has no `dimensions` to keep the top groups of");
+        }
+        Ok(usize::try_from(n).ok())
     }
 
     /// A `warn` or `fail` condition, where `60 %` is a percent; on a percent KPI, a constant

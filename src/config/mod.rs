@@ -259,6 +259,8 @@ pub struct Kpi {
     pub condition_baselines: Vec<Baseline>,
     /// How far back from each period's end the value reaches (`window`, `to_date`).
     pub extent: Extent,
+    /// Keep the N best groups of each breakdown, the rest merged into `(other)`.
+    pub top: Option<usize>,
     /// The conditions as written, to say which one fired.
     pub warn_text: Option<String>,
     pub fail_text: Option<String>,

@@ -147,6 +147,8 @@ pub struct RawKpi {
     pub compare: Option<Spanned<Vec<String>>>,
     pub window: Option<Spanned<String>>,
     pub to_date: Option<Spanned<String>>,
+    /// Keep the N best groups of each breakdown, and one `(other)` group for the rest.
+    pub top: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

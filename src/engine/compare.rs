@@ -1,13 +1,13 @@
 //! From computed values to results: the previous value (archived, else computed), the delta,
 //! whether the two are like-for-like, and the status from `warn`, `fail` and `alert_change`.
 
-use super::pass::{GroupOutput, KpiOutput, WindowOutput};
+use super::pass::{GroupOutput, KpiOutput, TopOutput, WindowOutput};
 use super::significance::{self, Sample};
 use super::targets;
 use super::windows::RunWindows;
 use crate::config::Kpi;
 use crate::formula::Node;
-use crate::model::{dimensions_label, Comparison, Direction, KpiResult, Status};
+use crate::model::{dimensions_label, Comparison, Direction, KpiResult, Rank, Status};
 use crate::period::{Baseline, Calendar, Window};
 use crate::value::Value;
 use chrono::NaiveDate;
@@ -110,7 +110,22 @@ pub fn source_results(
             Some((window, groups))
         })
         .collect();
-    current
+    let result_of = |group: &GroupOutput, rank: Rank, from_data: Vec<FromData>| {
+        let mut result = base_result(
+            kpi,
+            windows,
+            ctx,
+            group.dimensions.clone(),
+            group.value,
+            group.rows,
+        );
+        result.parts = group.parts.clone();
+        result.rank = rank;
+        fill_previous(&mut result, kpi, windows, ctx, from_data);
+        finish(&mut result, kpi, ctx);
+        result
+    };
+    let all: Vec<KpiResult> = current
         .groups
         .iter()
         .map(|group| {
@@ -122,20 +137,61 @@ pub fn source_results(
                     previous_from_data(window, before, &group.dimensions, output.span)
                 })
                 .collect();
-            let mut result = base_result(
-                kpi,
-                windows,
-                ctx,
-                group.dimensions.clone(),
-                group.value,
-                group.rows,
-            );
-            result.parts = group.parts.clone();
-            fill_previous(&mut result, kpi, windows, ctx, from_data);
-            finish(&mut result, kpi, ctx);
-            result
+            result_of(group, Rank::All, from_data)
         })
-        .collect()
+        .collect();
+    let target = (!kpi.is_snapshot()).then_some(windows.target);
+    match output.tops.iter().find(|t| t.target == target) {
+        Some(top) => ranked(all, top, |other, before| {
+            let from_data = before
+                .iter()
+                .map(|g| {
+                    let g = g.as_ref().filter(|g| g.rows > 0)?;
+                    Some((g.value, numeric_parts(&g.parts)))
+                })
+                .collect();
+            result_of(other, Rank::Other, from_data)
+        }),
+        None => all,
+    }
+}
+
+/// The results in the order top-N shows them: the overall value, then each breakdown's kept
+/// groups best first and its `(other)`; then the groups left out, ranked `Hidden` (derived KPIs
+/// still use them; nothing shows or records them).
+fn ranked(
+    all: Vec<KpiResult>,
+    top: &TopOutput,
+    other_result: impl Fn(&GroupOutput, &[Option<GroupOutput>]) -> KpiResult,
+) -> Vec<KpiResult> {
+    let at: HashMap<Vec<(String, String)>, usize> = all
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.dimensions.clone(), i))
+        .collect();
+    let mut pending: Vec<Option<KpiResult>> = all.into_iter().map(Some).collect();
+    let mut out = Vec::with_capacity(pending.len() + top.breakdowns.len());
+    out.extend(
+        pending
+            .iter_mut()
+            .filter_map(|r| r.take_if(|r| r.dimensions.is_empty())),
+    );
+    for breakdown in &top.breakdowns {
+        for (n, dimensions) in breakdown.kept.iter().enumerate() {
+            if let Some(mut kept) = at.get(dimensions).and_then(|&i| pending[i].take()) {
+                kept.rank = Rank::Top(n as u32 + 1);
+                out.push(kept);
+            }
+        }
+        if let Some(other) = &breakdown.other {
+            out.push(other_result(other, &breakdown.other_before));
+        }
+    }
+    out.extend(pending.into_iter().flatten().map(|mut r| {
+        r.rank = Rank::Hidden;
+        r
+    }));
+    out
 }
 
 /// A baseline's computed window, with its groups by dimensions.
@@ -200,6 +256,7 @@ pub fn base_result(
         target: None,
         standing: Default::default(),
         comparisons: vec![],
+        rank: Rank::All,
     }
 }
 
@@ -283,7 +340,10 @@ fn compare_with(
 ) -> Comparison {
     let period = ctx.calendar.label(&window.period);
     let to_date = windows.target.is_partial() && !kpi.is_snapshot();
-    let archived = if to_date {
+    // `(other)` is recorded over the groups left out then, which may not be those of now: the
+    // same groups computed from the data are the baseline, the recorded value only without.
+    let other = result.rank == Rank::Other;
+    let archived = if to_date || (other && from_data.is_some()) {
         None
     } else {
         ctx.history
@@ -301,7 +361,7 @@ fn compare_with(
             comparison.value = recorded.value;
             comparison.comparable = recorded
                 .value
-                .map(|_| recorded.fingerprint == kpi.fingerprint);
+                .map(|_| recorded.fingerprint == kpi.fingerprint && !other);
             recorded.parts
         }
         (None, Some((value, parts))) => {

@@ -3,6 +3,7 @@
 
 use crate::config::{Config, Kpi, Located};
 use crate::formula::{self, AggregateFormula, ColumnScope, FormulaError, Node};
+use crate::measure::Direction;
 use crate::toml_text;
 use crate::value::DataType;
 use anyhow::{anyhow, bail, Result};
@@ -28,6 +29,9 @@ pub struct KpiPlan {
     pub formula: AggregateFormula,
     /// The overall value first (no columns), then each breakdown.
     pub breakdowns: Vec<Breakdown>,
+    /// `top = N`: each breakdown keeps its N best groups by `direction`.
+    pub top: Option<usize>,
+    pub direction: Direction,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,6 +148,8 @@ fn plan_kpi(
         filter,
         formula,
         breakdowns,
+        top: kpi.top,
+        direction: kpi.direction,
     })
 }
 

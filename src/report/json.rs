@@ -6,7 +6,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::model::{KpiResult, RunReport};
+use crate::model::{KpiResult, Rank, RunReport};
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -46,6 +46,9 @@ struct Entry<'a> {
     on_track: Option<bool>,
     /// One object per baseline, the first being the one in `previous_*`.
     comparisons: Vec<ComparisonEntry<'a>>,
+    /// Under `top = N`, a kept group's place (1 = best); absent otherwise, `(other)` included.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rank: Option<u32>,
 }
 
 #[derive(Serialize)]
@@ -118,6 +121,10 @@ fn entry(r: &KpiResult) -> Entry<'_> {
                 significant: c.significant,
             })
             .collect(),
+        rank: match r.rank {
+            Rank::Top(n) => Some(n),
+            _ => None,
+        },
     }
 }
 

@@ -80,6 +80,7 @@ pub(crate) mod fixture {
 
     fn result(kpi: &str, name: &str, unit: Unit, direction: Direction) -> KpiResult {
         KpiResult {
+            rank: Default::default(),
             kpi: kpi.into(),
             name: name.into(),
             unit,

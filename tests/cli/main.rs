@@ -37,6 +37,7 @@ mod target_file;
 mod targets;
 mod terminal;
 mod threads;
+mod top;
 mod validate;
 mod warehouse;
 mod workbook;

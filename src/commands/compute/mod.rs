@@ -16,8 +16,8 @@ use crate::cli::Selection;
 use crate::config::{Config, Kpi};
 use crate::engine::compare::Context;
 use crate::engine::{self, derived, History, RunWindows};
-use crate::error::{usage, Error};
-use crate::model::KpiResult;
+use crate::error::{usage, Error, Kind};
+use crate::model::{dimensions_label, KpiResult, Rank};
 use crate::period::{Baseline, Calendar, Frequency, PeriodChoice, Window};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -87,6 +87,15 @@ pub fn override_compare(config: &mut Config, compare: &[String]) -> Result<(), E
     Ok(())
 }
 
+/// `--top N`: every KPI with a source keeps its N best groups for this run (derived KPIs show
+/// every group: see `config::kpi`).
+pub fn override_top(config: &mut Config, top: Option<u32>) {
+    let Some(n) = top else { return };
+    for kpi in config.kpis.iter_mut().filter(|k| k.source.is_some()) {
+        kpi.top = Some(n as usize);
+    }
+}
+
 /// A KPI to compute whose condition names a baseline that `--compare` left out is a usage
 /// error; KPIs not computed in this run may keep such conditions (the configuration
 /// guarantees the rest).
@@ -140,6 +149,9 @@ pub struct Computed {
     pub closed: HashSet<String>,
     /// How each source KPI's values came about (for `kpi explain`).
     pub traces: HashMap<String, Trace>,
+    /// The groups `top` left out (KPI, period, dimensions label): not shown, not recorded,
+    /// and not gone from the data either.
+    pub left_out: HashSet<(String, String, String)>,
 }
 
 /// What was known before the run: archived values, and each source's state at the last run.
@@ -196,6 +208,15 @@ pub fn compute(
     let (by, strict) = match inputs {
         Inputs::Sources { by, strict } => (by, strict),
         Inputs::Results(path) => {
+            if let Some(kpi) = kpis.iter().find(|k| k.top.is_some()) {
+                return Err(Error {
+                    kind: Kind::Config,
+                    inner: anyhow::anyhow!(
+                        "kpi `{}`: top: a warehouse's results hold no rows to merge into `(other)`; compute it from the sources, or without top",
+                        kpi.id
+                    ),
+                });
+            }
             let results = warehouse::read_results(path, config, &kpis, &targets, &ctx)?;
             return Ok(finish(
                 config,
@@ -275,9 +296,12 @@ fn finish(
                 .uses
                 .iter()
                 .map(|u| {
+                    // Every group of an input, the ones its `top` left out included: a
+                    // derived KPI's groups are not its inputs' `(other)`s.
                     ordered
                         .iter()
                         .filter(|r| r.kpi == *u && (r.period == period || snapshot(u)))
+                        .filter(|r| r.rank != Rank::Other)
                         .cloned()
                         .collect()
                 })
@@ -285,6 +309,18 @@ fn finish(
             ordered.extend(derived::derived_results(kpi, &used, windows, ctx));
         }
     }
+    let left_out = ordered
+        .iter()
+        .filter(|r| r.rank == Rank::Hidden)
+        .map(|r| {
+            (
+                r.kpi.clone(),
+                r.period.clone(),
+                dimensions_label(&r.dimensions),
+            )
+        })
+        .collect();
+    ordered.retain(|r| r.rank != Rank::Hidden);
     let closed = kpis
         .iter()
         .filter(|k| !k.is_snapshot())
@@ -300,6 +336,7 @@ fn finish(
         sources: states,
         closed,
         traces,
+        left_out,
     }
 }
 

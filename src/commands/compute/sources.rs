@@ -9,7 +9,7 @@ use super::Targets;
 use crate::archive::{column_changes, ColumnChange, SourceState};
 use crate::config::{Config, Kpi, Source};
 use crate::engine::compare::{self, Context};
-use crate::engine::pass::Wanted;
+use crate::engine::pass::{TopAsk, Wanted};
 use crate::engine::{self, SourcePass, SourcePlan};
 use crate::error::{Error, Kind, ResultExt};
 use crate::ingest::{self, Schema};
@@ -244,7 +244,18 @@ pub(super) fn scan_source(
     let (pass, stats) = scanned.kind(if refused { Kind::Config } else { Kind::Data })?;
     guards::check(source.config, &stats, limits)?;
     let source_filtered = pass.filtered;
-    let outputs = pass.finish();
+    let tops: Vec<Vec<TopAsk>> = source
+        .kpis
+        .iter()
+        .map(|k| match k.top {
+            Some(_) => targets[k.id.as_str()]
+                .iter()
+                .map(|w| top_ask(k, w))
+                .collect(),
+            None => vec![],
+        })
+        .collect();
+    let outputs = pass.finish(&tops);
     let traces = source
         .plan
         .kpis
@@ -300,6 +311,20 @@ fn windows_to_compute(targets: &[crate::engine::RunWindows]) -> Vec<Wanted> {
         }
     }
     windows
+}
+
+/// The window a KPI with `top` ranks its groups in, and its baselines'.
+fn top_ask(kpi: &Kpi, windows: &crate::engine::RunWindows) -> TopAsk {
+    if kpi.is_snapshot() {
+        return TopAsk {
+            target: None,
+            baselines: vec![],
+        };
+    }
+    TopAsk {
+        target: Some(windows.target),
+        baselines: windows.baselines.iter().map(|&(_, w)| w).collect(),
+    }
 }
 
 /// Whether the data's first and last dates reach into the window.

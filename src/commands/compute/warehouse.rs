@@ -66,6 +66,7 @@ pub(super) fn read_results(
                 }
             };
             let output = KpiOutput {
+                tops: vec![],
                 id: kpi.id.clone(),
                 windows: file_windows(kpi.is_snapshot(), windows)
                     .iter()

@@ -1,6 +1,7 @@
 //! The end of a pass: each atom's accumulators settled, each window assembled from its atoms
 //! (one at a time), and every group's value computed.
 
+use super::top::{TopAsk, TopOutput};
 use super::{Group, KpiCounts, KpiState};
 use crate::engine::accumulator::Accumulator;
 use crate::engine::groups::{Combos, Interner};
@@ -14,6 +15,7 @@ impl KpiState {
         plan: &KpiPlan,
         interners: &[Interner],
         combos: &[Combos],
+        asks: &[TopAsk],
     ) -> KpiOutput {
         let nb = plan.breakdowns.len();
         let n_atoms = self.atoms.ranges.len().max(1);
@@ -65,9 +67,11 @@ impl KpiState {
                 kept[w] = Some(current);
             }
         }
+        let tops = self.tops(plan, interners, combos, asks);
         KpiOutput {
             id: plan.id.clone(),
             windows,
+            tops,
             counts: self.counts,
             span: self
                 .span
@@ -118,7 +122,7 @@ impl KpiState {
     }
 
     /// Window `w`'s groups (a snapshot's one atom when there are no windows).
-    fn assemble_window(&self, w: usize, nb: usize) -> Assembled {
+    pub(super) fn assemble_window(&self, w: usize, nb: usize) -> Assembled {
         match self.atoms.spans.get(w) {
             Some(&span) => self.assemble(span, nb),
             None => Assembled::Atom(0),
@@ -156,7 +160,11 @@ impl KpiState {
     }
 
     /// The groups of an assembled window, per breakdown.
-    fn view<'a>(&'a self, assembled: &'a Assembled, nb: usize) -> &'a [Vec<Option<Group>>] {
+    pub(super) fn view<'a>(
+        &'a self,
+        assembled: &'a Assembled,
+        nb: usize,
+    ) -> &'a [Vec<Option<Group>>] {
         match assembled {
             Assembled::Atom(a) => &self.groups[a * nb..(a + 1) * nb],
             Assembled::Merged(groups) => groups,
@@ -165,7 +173,7 @@ impl KpiState {
 }
 
 /// A window's groups, per breakdown: those of its one atom, or a merge of several.
-enum Assembled {
+pub(super) enum Assembled {
     Atom(usize),
     Merged(Vec<Vec<Option<Group>>>),
 }
@@ -184,7 +192,7 @@ fn union_of(plan: &KpiPlan, groups: &[Option<Group>]) -> Option<Group> {
     union
 }
 
-fn finish_group(
+pub(super) fn finish_group(
     plan: &KpiPlan,
     group: &Group,
     before: Option<&Group>,
@@ -230,6 +238,8 @@ pub struct KpiOutput {
     pub id: String,
     /// In window order (oldest first); one window with `window: None` for a snapshot KPI.
     pub windows: Vec<WindowOutput>,
+    /// With `top`: what each reported period keeps (empty without).
+    pub tops: Vec<TopOutput>,
     pub counts: KpiCounts,
     /// First and last date of the time column in the data (None for a snapshot, or no dates).
     pub span: Option<(chrono::NaiveDate, chrono::NaiveDate)>,

@@ -3,8 +3,10 @@
 //! [`SourcePass::add_row`], results go out through [`SourcePass::finish`] (`finish.rs`).
 
 mod finish;
+mod top;
 
 pub use finish::{GroupOutput, KpiOutput, WindowOutput};
+pub use top::{TopAsk, TopBreakdown, TopOutput, OTHER_LABEL};
 
 use super::accumulator::Accumulator;
 use super::atoms::Atoms;
@@ -391,14 +393,19 @@ impl<'p> SourcePass<'p> {
         true
     }
 
-    /// The value of every KPI, window and group.
-    pub fn finish(self) -> Vec<KpiOutput> {
+    /// The value of every KPI, window and group; `tops[i]`, the reported periods of KPI i
+    /// when it keeps its top groups (missing: none).
+    pub fn finish(self, tops: &[Vec<TopAsk>]) -> Vec<KpiOutput> {
         let (interners, combos) = (&self.interners, &self.combos);
         self.plan
             .kpis
             .iter()
             .zip(self.kpis)
-            .map(|(plan, state)| state.finish(plan, interners, combos))
+            .enumerate()
+            .map(|(i, (plan, state))| {
+                let asks = tops.get(i).map_or(&[][..], Vec::as_slice);
+                state.finish(plan, interners, combos, asks)
+            })
             .collect()
     }
 }

@@ -6,7 +6,7 @@
 //! values would be wrong for a ratio (an exact `(other)` group needs the rows, not the values).
 
 use super::{escape, svg};
-use crate::model::{Direction, KpiInfo, KpiResult, Status};
+use crate::model::{Direction, KpiInfo, KpiResult, Rank, Status};
 use crate::report::format::format_value;
 use std::cmp::Ordering;
 
@@ -90,8 +90,12 @@ fn charts<'a>(rows: &[&'a KpiResult], direction: Direction) -> Vec<Chart<'a>> {
 }
 
 /// Highest value first (lowest for `direction = "down"`), groups without a value last, ties by
-/// label so that the order is the same on every run.
+/// label so that the order is the same on every run; under `top`, `(other)` after them all.
 fn best_first(a: &KpiResult, b: &KpiResult, direction: Direction) -> Ordering {
+    let other = |r: &KpiResult| r.rank == Rank::Other;
+    if other(a) != other(b) {
+        return other(a).cmp(&other(b));
+    }
     let value = |r: &KpiResult| r.value.filter(|v| v.is_finite());
     let by_value = match (value(a), value(b)) {
         (Some(x), Some(y)) if direction == Direction::Down => x.total_cmp(&y),
