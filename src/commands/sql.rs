@@ -145,11 +145,6 @@ fn not_compiled(source: &Source) -> Option<String> {
             "source `{name}` is a rollup source, which kpi sql does not compile yet"
         ));
     }
-    if !source.computed.is_empty() {
-        return Some(format!(
-            "source `{name}` has computed columns, which kpi sql does not compile yet"
-        ));
-    }
     let from_source = source.lookups.iter().find(|l| l.source.is_some())?;
     Some(format!(
         "lookup `{}` of source `{name}` comes from a source, which kpi sql does not compile yet",
@@ -173,6 +168,9 @@ fn schema(source: &Source) -> Result<Schema, Error> {
             if source.table.is_some()
                 && crate::ingest::files::expand(&source.path, &source.name).is_err() =>
         {
+            let mut columns = source.columns.clone();
+            let computed = crate::ingest::computed::compile_all(source, &mut columns, &[])
+                .kind(Kind::Config)?;
             Ok(Schema {
                 source: source.name.clone(),
                 files: vec![],
@@ -180,9 +178,9 @@ fn schema(source: &Source) -> Result<Schema, Error> {
                 input: crate::ingest::files::Input::of_source(source),
                 format: FieldFormat::default(),
                 header: source.columns.iter().map(|(n, _)| n.clone()).collect(),
-                columns: source.columns.clone(),
+                columns,
                 lookups: vec![],
-                computed: vec![],
+                computed,
                 key: None,
                 empty: vec![],
                 declared: vec![true; source.columns.len()],

@@ -3,6 +3,7 @@
 //! trimmed cells, null values, typed columns, keep-last deduplication and lookups.
 
 use super::dialect::Dialect;
+use super::expr::Writer;
 use super::numbers::number;
 use super::Refusal;
 use super::{FALSE_WORDS, TRUE_WORDS};
@@ -15,8 +16,66 @@ use crate::value::DataType;
 use std::path::PathBuf;
 
 /// The body of a CTE that gives the source's `used` columns (indices into `schema.columns`),
-/// named as in the schema.
+/// named as in the schema. Computed columns are written as their expressions over the columns
+/// read (those of other computed columns inlined), in a select around them.
 pub fn source_rows(
+    d: Dialect,
+    schema: &Schema,
+    table: Option<&str>,
+    used: &[usize],
+) -> Result<String, Refusal> {
+    let start = schema.computed_start();
+    let all = schema.with_inputs(used);
+    let read: Vec<usize> = all.iter().copied().filter(|&c| c < start).collect();
+    let rows = read_rows(d, schema, table, &read)?;
+    if all.len() == read.len() {
+        return Ok(rows);
+    }
+    let name = |c: usize| super::column(d, &schema.columns[c].0, table.is_some());
+    let mut sql: Vec<Option<String>> = vec![None; schema.columns.len()];
+    for &c in &read {
+        sql[c] = Some(name(c));
+    }
+    for (k, column) in schema.computed.iter().enumerate() {
+        if !all.contains(&(start + k)) {
+            continue;
+        }
+        let inputs: Vec<(String, Option<DataType>)> = column
+            .inputs
+            .iter()
+            .map(|&i| {
+                let text = sql[i].clone().unwrap_or_else(|| "NULL".into());
+                (text, Some(schema.columns[i].1))
+            })
+            .collect();
+        let writer = Writer {
+            dialect: d,
+            inputs: &inputs,
+        };
+        let expr = writer.sql(&column.node).map_err(|e| {
+            format!(
+                "source `{}`: computed column `{}`: {e}",
+                schema.source, column.name
+            )
+        })?;
+        sql[start + k] = Some(format!("({expr})"));
+    }
+    let columns: Vec<String> = used
+        .iter()
+        .map(|&c| format!("{} AS {}", sql[c].as_deref().unwrap_or("NULL"), name(c)))
+        .collect();
+    Ok(format!(
+        "SELECT {}
+  FROM ({rows}) AS read_rows",
+        columns.join(
+            ",
+         "
+        )
+    ))
+}
+
+/// The rows of the source's files or table: `used` are columns of the header or of lookups.
+fn read_rows(
     d: Dialect,
     schema: &Schema,
     table: Option<&str>,

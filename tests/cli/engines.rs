@@ -9,6 +9,7 @@
 //! exports and every formula feature the compiler handles.
 
 mod comparisons;
+mod computed;
 mod postgres;
 mod worked_examples;
 
