@@ -12,10 +12,12 @@ mod expr;
 mod numbers;
 mod query;
 mod read;
+mod rollup;
 
 pub use dialect::Dialect;
 pub use query::query;
 pub use read::source_rows;
+pub use rollup::rollup_rows;
 
 use crate::engine::plan::SourcePlan;
 use crate::ingest::schema::Schema;

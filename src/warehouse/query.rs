@@ -17,8 +17,14 @@ const WINDOW_START: &str = "kpi_window_start";
 const WINDOW_END: &str = "kpi_window_end";
 
 /// The whole query for the given sources (their KPIs in plan order).
-pub fn query(d: Dialect, sources: &[SourceQuery], header: &str) -> Result<String, Refusal> {
-    let mut ctes = Vec::new();
+/// `prelude`: CTEs the sources read (rollups), in order.
+pub fn query(
+    d: Dialect,
+    prelude: &[String],
+    sources: &[SourceQuery],
+    header: &str,
+) -> Result<String, Refusal> {
+    let mut ctes = prelude.to_vec();
     let mut selects = Vec::new();
     let mut n = 0;
     for (s, source) in sources.iter().enumerate() {

@@ -15,6 +15,9 @@ use crate::ingest::schema::Schema;
 use crate::value::DataType;
 use std::path::PathBuf;
 
+/// The column of a row's place in file order ([`rows_in_file_order`]).
+pub const ORDINAL: &str = "kpi_row";
+
 /// The body of a CTE that gives the source's `used` columns (indices into `schema.columns`),
 /// named as in the schema. Computed columns are written as their expressions over the columns
 /// read (those of other computed columns inlined), in a select around them.
@@ -24,10 +27,26 @@ pub fn source_rows(
     table: Option<&str>,
     used: &[usize],
 ) -> Result<String, Refusal> {
+    rows_of(d, schema, table, used, false)
+}
+
+/// [`source_rows`], with each row's place in file order as `kpi_row` (files read by DuckDB
+/// only: a table has no order).
+pub fn rows_in_file_order(d: Dialect, schema: &Schema, used: &[usize]) -> Result<String, Refusal> {
+    rows_of(d, schema, None, used, true)
+}
+
+fn rows_of(
+    d: Dialect,
+    schema: &Schema,
+    table: Option<&str>,
+    used: &[usize],
+    ordinal: bool,
+) -> Result<String, Refusal> {
     let start = schema.computed_start();
     let all = schema.with_inputs(used);
     let read: Vec<usize> = all.iter().copied().filter(|&c| c < start).collect();
-    let rows = read_rows(d, schema, table, &read)?;
+    let rows = read_rows(d, schema, table, &read, ordinal)?;
     if all.len() == read.len() {
         return Ok(rows);
     }
@@ -60,10 +79,13 @@ pub fn source_rows(
         })?;
         sql[start + k] = Some(format!("({expr})"));
     }
-    let columns: Vec<String> = used
+    let mut columns: Vec<String> = used
         .iter()
         .map(|&c| format!("{} AS {}", sql[c].as_deref().unwrap_or("NULL"), name(c)))
         .collect();
+    if ordinal {
+        columns.push(ORDINAL.into());
+    }
     Ok(format!(
         "SELECT {}
   FROM ({rows}) AS read_rows",
@@ -80,10 +102,18 @@ fn read_rows(
     schema: &Schema,
     table: Option<&str>,
     used: &[usize],
+    ordinal: bool,
 ) -> Result<String, Refusal> {
     let names: Vec<&str> = used.iter().map(|&c| schema.columns[c].0.as_str()).collect();
+    if let (Some(table), true) = (table, ordinal) {
+        return Err(format!(
+            "source `{}` is the table {table}, whose rows have no file order",
+            schema.source
+        ));
+    }
     if let Some(table) = table {
-        let columns: Vec<String> = names.iter().map(|n| d.ident(n)).collect();
+        // Named as the KPIs' rows refer to them: see `column`.
+        let columns: Vec<String> = names.iter().map(|n| super::column(d, n, true)).collect();
         return Ok(format!("SELECT {} FROM {table}", columns.join(", ")));
     }
     if d != Dialect::DuckDb {
@@ -121,11 +151,15 @@ fn read_rows(
         };
         cells.push(format!("{cell} AS t{slot}"));
     }
-    let columns: Vec<String> = columns
+    let mut columns: Vec<String> = columns
         .iter()
         .zip(&names)
         .map(|(value, name)| format!("{value} AS {}", d.ident(name)))
         .collect();
+    if ordinal {
+        cells.push(format!("raw.ordinality AS {ORDINAL}"));
+        columns.push(ORDINAL.into());
+    }
     let mut from = format!(
         "(SELECT * FROM {}) AS raw",
         read_csv(

@@ -599,19 +599,30 @@ fn a_changed_rollup_definition_makes_archived_values_not_comparable() {
 }
 
 #[test]
-fn kpi_sql_refuses_rollups_by_name_and_writes_computed_columns() {
+fn kpi_sql_writes_rollups_and_refuses_lookups_from_sources_by_name() {
     let work = work();
+    let out = work.run(&["sql", "--dialect", "duckdb", "--as-of", "2026-11-15"]);
+    out.expect_code(0);
+    assert!(out.stdout.contains("GROUP BY r.b0"), "{}", out.stdout);
+    // The events' computed column is written as its expression; a rollup's rows are its own.
+    let rows = work.run(&["sql", "--dialect", "duckdb", "--rows", "ticket_events"]);
+    rows.expect_code(0);
+    assert!(rows.stdout.contains("AS \"is_closed\""), "{}", rows.stdout);
+    let rows = work.run(&["sql", "--dialect", "duckdb", "--rows", "tickets"]);
+    rows.expect_code(0);
+    assert!(rows.stdout.contains("rollup_0 AS ("), "{}", rows.stdout);
+    let config = format!(
+        "{SOURCES}\n[sources.ticket_events.lookup.tickets]\nsource = \"tickets\"\non = \"ticket_id\"\ncolumns = [\"team\"]\n{KPIS}"
+    );
+    work.write("kpis.toml", config);
     let out = work.run(&["sql", "--dialect", "duckdb", "--as-of", "2026-11-15"]);
     out.expect_code(3);
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     assert!(
-        out.stderr
-            .contains("cannot write the query for duckdb: source `tickets` is a rollup source"),
+        out.stderr.contains(
+            "cannot write the query for duckdb: lookup `tickets` of source `ticket_events` comes from a source"
+        ),
         "{}",
         out.stderr
     );
-    // The events' computed column is written as its expression.
-    let rows = work.run(&["sql", "--dialect", "duckdb", "--rows", "ticket_events"]);
-    rows.expect_code(0);
-    assert!(rows.stdout.contains("AS \"is_closed\""), "{}", rows.stdout);
 }

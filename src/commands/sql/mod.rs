@@ -3,13 +3,14 @@
 //! KPI's windows (`window`, `to_date`). Reads the sources' headers (for column types) but no
 //! rows; a source with a `table` and no local files is typed by its declared `columns`.
 
+mod open;
+
 use super::compute::{chosen_windows, select, with_dependencies};
 use super::{emit, load_config};
 use crate::cli::{Cli, SqlArgs};
-use crate::config::{Config, Kpi, Source};
+use crate::config::{Config, Kpi};
 use crate::engine::{self, plan::SourcePlan};
 use crate::error::{Error, Kind, Outcome, ResultExt};
-use crate::ingest::parse::FieldFormat;
 use crate::ingest::schema::Schema;
 use crate::period::{Calendar, Window};
 use crate::warehouse::{self, Dialect, KpiPeriods, PeriodRange, SourceQuery};
@@ -57,6 +58,7 @@ fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<Strin
         return Err(refused(args.dialect, reason));
     }
     let mut opened = Vec::new();
+    let (mut rollups, mut preludes) = (open::Rollups::default(), Vec::new());
     for source in &config.sources {
         let of_source: Vec<&Kpi> = kpis
             .iter()
@@ -66,10 +68,9 @@ fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<Strin
         if of_source.is_empty() {
             continue;
         }
-        if let Some(feature) = not_compiled(source) {
-            return Err(refused(args.dialect, feature));
-        }
-        let mut schema = schema(source)?;
+        let opened_source = open::open_source(config, source, args.dialect, &mut rollups)?;
+        preludes.extend(opened_source.prelude);
+        let mut schema = opened_source.schema;
         // As in `run`: a source without the --by column gives overall values only.
         let has = |c: &String| {
             schema
@@ -88,15 +89,20 @@ fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<Strin
             .iter()
             .map(|k| kpi_periods(config, k, &selection.period, as_of))
             .collect::<Result<_, _>>()?;
-        opened.push((source, schema, plan, periods));
+        opened.push((opened_source.table, schema, plan, periods));
     }
     let sources: Vec<SourceQuery> = opened
         .iter()
         .map(
-            |(source, schema, plan, periods): &(&Source, Schema, SourcePlan, Vec<KpiPeriods>)| {
+            |(table, schema, plan, periods): &(
+                Option<String>,
+                Schema,
+                SourcePlan,
+                Vec<KpiPeriods>,
+            )| {
                 SourceQuery {
                     schema,
-                    table: source.table.as_deref(),
+                    table: table.as_deref(),
                     plan,
                     periods: periods.clone(),
                 }
@@ -113,7 +119,8 @@ fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<Strin
     if args.dialect == Dialect::DuckDb && windows_1252 {
         header += "-- A source is windows-1252: DuckDB reads it with its encodings extension, so run\n-- INSTALL encodings; LOAD encodings; first.\n";
     }
-    warehouse::query(args.dialect, &sources, &header).map_err(|e| refused(args.dialect, e))
+    warehouse::query(args.dialect, &preludes, &sources, &header)
+        .map_err(|e| refused(args.dialect, e))
 }
 
 /// `--rows SOURCE`: every column of the source, as kpi reads it.
@@ -125,71 +132,25 @@ fn rows_query(config: &Config, dialect: Dialect, name: &str) -> Result<String, E
             known.join(", ")
         )));
     };
-    if let Some(feature) = not_compiled(source) {
-        return Err(refused(dialect, feature));
-    }
-    let schema = schema(source)?;
+    let opened = open::open_source(config, source, dialect, &mut open::Rollups::default())?;
+    let schema = &opened.schema;
     let all: Vec<usize> = (0..schema.columns.len()).collect();
+    let table = opened.table.as_deref().filter(|_| source.rollup.is_some());
     let rows =
-        warehouse::source_rows(dialect, &schema, None, &all).map_err(|e| refused(dialect, e))?;
+        warehouse::source_rows(dialect, schema, table, &all).map_err(|e| refused(dialect, e))?;
+    let with = match opened.prelude.is_empty() {
+        true => String::new(),
+        false => format!("WITH\n{}\n", opened.prelude.join(",\n")),
+    };
     Ok(format!(
-        "-- kpi sql --dialect {dialect} --rows {name}\n{rows}\n"
+        "-- kpi sql --dialect {dialect} --rows {name}\n{with}{rows}\n"
     ))
 }
 
-/// What of Rollups, computed columns and top-N a source uses that `kpi sql` does not compile yet.
-fn not_compiled(source: &Source) -> Option<String> {
-    let name = &source.name;
-    if source.rollup.is_some() {
-        return Some(format!(
-            "source `{name}` is a rollup source, which kpi sql does not compile yet"
-        ));
-    }
-    let from_source = source.lookups.iter().find(|l| l.source.is_some())?;
-    Some(format!(
-        "lookup `{}` of source `{name}` comes from a source, which kpi sql does not compile yet",
-        from_source.name
-    ))
-}
-
-fn refused(dialect: Dialect, reason: String) -> Error {
+pub(super) fn refused(dialect: Dialect, reason: String) -> Error {
     Error {
         kind: Kind::Config,
         inner: anyhow!("cannot write the query for {dialect}: {reason}\n  hint: docs/warehouse.md lists what each dialect supports; `kpi run` computes every formula"),
-    }
-}
-
-/// The source's schema from its files; a warehouse source without local files is typed by its
-/// declared columns.
-fn schema(source: &Source) -> Result<Schema, Error> {
-    match Schema::open(source) {
-        Ok(schema) => Ok(schema),
-        Err(_)
-            if source.table.is_some()
-                && crate::ingest::files::expand(&source.path, &source.name).is_err() =>
-        {
-            let mut columns = source.columns.clone();
-            let computed = crate::ingest::computed::compile_all(source, &mut columns, &[])
-                .kind(Kind::Config)?;
-            Ok(Schema {
-                source: source.name.clone(),
-                files: vec![],
-                delimiter: b',',
-                input: crate::ingest::files::Input::of_source(source),
-                format: FieldFormat::default(),
-                header: source.columns.iter().map(|(n, _)| n.clone()).collect(),
-                columns,
-                lookups: vec![],
-                computed,
-                key: None,
-                empty: vec![],
-                declared: vec![true; source.columns.len()],
-                delimiter_hint: None,
-                table: None,
-                built: None,
-            })
-        }
-        Err(e) => Err(e).kind(Kind::Data),
     }
 }
 
