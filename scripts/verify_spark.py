@@ -6,14 +6,16 @@ Called by scripts/verify-spark.sh, which builds kpi and makes the venv; see its 
     verify_spark.py KPI_BINARY REPO_ROOT
 
 For the bundled example (kpis.toml + examples/data, tickets turned to UTF-8), for
-tests/warehouse/fixture, and for the example with baselines and windows
-(tests/warehouse/comparisons.toml), in a scratch folder:
+tests/warehouse/fixture, for the example with baselines and windows
+(tests/warehouse/comparisons.toml), and for the example's files with computed columns
+(tests/warehouse/computed.toml) and rollups (rollups.toml), in a scratch folder:
 
  1. each top-level source's rows as kpi reads them (`kpi sql --dialect duckdb --rows NAME`,
     run in DuckDB) are written to NAME.parquet — Parquet keeps the types, and DuckDB's naive
     TIMESTAMP stays naive (Spark reads it as TIMESTAMP_NTZ) — and registered in Spark as a
     temporary view NAME;
- 2. a copy of the configuration gets `table = "NAME"` under each `[sources.NAME]`;
+ 2. a copy of the configuration gets `table = "NAME"` under each `[sources.NAME]` (but
+    rollups, which the query builds from their input's table);
  3. for each (as-of, period) of tests/cli/engines.rs, `kpi sql --dialect spark` is run by
     spark.sql() and its result written as one CSV (header, null = empty cell, doubles with
     repr(), i.e. the shortest text that reads back as the same double);
@@ -47,6 +49,8 @@ FIXTURE_DATES = [("2026-11-05", "previous"), ("2026-11-05", "current"), ("2026-1
 COMPARE = 'compare = ["previous", "year_ago", "2_periods_ago"]'
 COMPARISONS_DATES = [("2026-11-22", "previous"), ("2026-11-22", "current"),
                      ("2026-03-30", "current")]
+# tests/warehouse/computed.toml and rollups.toml (tests/cli/engines/computed.rs, rollups.rs).
+CONFIG_DATES = [("2026-11-22", "previous"), ("2026-11-22", "current")]
 RESULT_COLUMNS = ["kpi", "period", "dimensions", "value", "rows", "parts"]
 SOURCE_HEADER = re.compile(r"\[sources\.([^.\]]+)\]\s*")
 
@@ -122,6 +126,15 @@ def prepare_comparisons(repo, work):
         f.write(config.replace("[settings]\n", f"[settings]\n{COMPARE}\n", 1) + windowed)
 
 
+def prepare_config(file):
+    """The bundled example's files with one of tests/warehouse/'s configurations as kpis.toml
+    (computed columns, rollups), as tests/cli/engines/computed.rs and rollups.rs make it."""
+    def prepare(repo, work):
+        shutil.copytree(os.path.join(repo, "examples"), os.path.join(work, "examples"))
+        shutil.copy(os.path.join(repo, "tests/warehouse", file), os.path.join(work, "kpis.toml"))
+    return prepare
+
+
 def prepare_fixture(repo, work):
     shutil.copytree(os.path.join(repo, "tests/warehouse/fixture"), work, dirs_exist_ok=True)
 
@@ -133,10 +146,18 @@ def load_sources(binary, work, spark, config):
     with open(os.path.join(work, config), encoding="utf-8") as f:
         lines = f.read().splitlines(keepends=True)
     out = []
-    for line in lines:
+    for i, line in enumerate(lines):
         out.append(line if line.endswith("\n") else line + "\n")
         m = SOURCE_HEADER.fullmatch(line)
         if not m:
+            continue
+        # A rollup is built from its input's table, in the query.
+        section = []
+        for following in lines[i + 1:]:
+            if following.startswith("["):
+                break
+            section.append(following)
+        if any(l.startswith("rollup =") for l in section):
             continue
         name = m.group(1)
         out.append(f'table = "{name}"\n')
@@ -320,7 +341,9 @@ def main():
     all_ok = True
     for name, prepare, dates in [("example", prepare_example, EXAMPLE_DATES),
                                  ("fixture", prepare_fixture, FIXTURE_DATES),
-                                 ("compared", prepare_comparisons, COMPARISONS_DATES)]:
+                                 ("compared", prepare_comparisons, COMPARISONS_DATES),
+                                 ("computed", prepare_config("computed.toml"), CONFIG_DATES),
+                                 ("rollups", prepare_config("rollups.toml"), CONFIG_DATES)]:
         work, ok = check_dataset(binary, repo, spark, name, prepare, dates, summary)
         if ok and not os.environ.get("KPI_SPARK_KEEP"):
             shutil.rmtree(work, ignore_errors=True)

@@ -209,6 +209,29 @@ impl Source {
         let lookups = self.lookups.iter().filter_map(|l| l.source.as_deref());
         rollup.chain(lookups).collect()
     }
+
+    /// The source without its lookups from the sources being opened (`opening`: orders
+    /// looking up a rollup of orders, read to build that rollup), nor the computed columns
+    /// that read them: the rollup is built from the rest of the row.
+    pub fn without_lookups_from(&self, opening: &[String]) -> Source {
+        let mut source = self.clone();
+        let mut cut: Vec<String> = Vec::new();
+        source.lookups.retain(|l| {
+            let loops = l.source.as_ref().is_some_and(|s| opening.contains(s));
+            if loops {
+                cut.extend(l.columns.iter().map(|c| c.to_lowercase()));
+            }
+            !loops
+        });
+        while let Some(i) = source.computed.iter().position(|(_, located)| {
+            let names = crate::formula::identifiers(&located.expr);
+            names.iter().any(|n| cut.contains(&n.to_lowercase()))
+        }) {
+            let (name, _) = source.computed.remove(i);
+            cut.push(name.to_lowercase());
+        }
+        source
+    }
 }
 
 #[derive(Debug, Clone)]

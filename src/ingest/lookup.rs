@@ -131,6 +131,19 @@ impl LookupTable {
         }
     }
 
+    /// A table with its columns and no rows: what `kpi sql` knows of a lookup from a source,
+    /// whose rows the query joins itself.
+    pub fn declared(name: &str, columns: Vec<(String, DataType)>) -> LookupTable {
+        LookupTable {
+            name: name.to_string(),
+            on: 0,
+            columns,
+            empty: vec![],
+            file: None,
+            rows: HashMap::new(),
+        }
+    }
+
     /// The added cells for a join key; None when the key is not in the table.
     pub fn get(&self, key: &str) -> Option<&[Cell]> {
         self.rows.get(key.trim()).map(Vec::as_slice)

@@ -9,14 +9,16 @@ mod aggregates;
 mod dates;
 mod dialect;
 mod expr;
+mod lookups;
 mod numbers;
 mod query;
 mod read;
 mod rollup;
 
 pub use dialect::Dialect;
+pub use lookups::lookup_source_rows;
 pub use query::query;
-pub use read::source_rows;
+pub use read::{lookup_cte, source_rows};
 pub use rollup::rollup_rows;
 
 use crate::engine::plan::SourcePlan;

@@ -174,9 +174,15 @@ fn read_rows(
     for (l, lookup) in schema.lookups.iter().enumerate() {
         // DuckDB reads an empty field as null; kpi matches a blank key like any other.
         let on = d.trim(&format!("raw.c{}", lookup.on));
+        let rows = match lookup.file {
+            Some(_) => format!(
+                "({})",
+                lookup_rows(d, lookup, &schema.format, &schema.source)?
+            ),
+            None => lookup_cte(&schema.source, &lookup.name),
+        };
         from += &format!(
-            "\n      LEFT JOIN ({}) AS l{l} ON COALESCE(l{l}.k, '') = COALESCE({on}, '')",
-            lookup_rows(d, lookup, &schema.format, &schema.source)?
+            "\n      LEFT JOIN {rows} AS l{l} ON COALESCE(l{l}.k, '') = COALESCE({on}, '')"
         );
     }
     Ok(format!(
@@ -263,6 +269,12 @@ fn read_csv(
     }
 }
 
+/// The CTE of the rows of a lookup from a source (`k`, then its columns), which the query
+/// writes before the sources that join it.
+pub fn lookup_cte(source: &str, lookup: &str) -> String {
+    format!("lookup_{source}_{lookup}")
+}
+
 /// A lookup file's rows: `k`, the trimmed join key, and its added columns, the last row of a
 /// key kept.
 fn lookup_rows(
@@ -273,8 +285,7 @@ fn lookup_rows(
 ) -> Result<String, Refusal> {
     let Some(file) = &lookup.file else {
         return Err(format!(
-            "lookup `{}` of source `{source}` comes from a source, not a file (lookups from \
-             sources are not compiled yet)",
+            "lookup `{}` of source `{source}`: no file",
             lookup.name
         ));
     };

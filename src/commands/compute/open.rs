@@ -59,33 +59,10 @@ impl<'c> Opener<'c> {
     /// the files, else the data's (exit 4).
     pub fn open(&mut self, source: &Source) -> Result<Schema, Error> {
         self.opening.push(source.name.clone());
-        let source = self.without_loops(source);
+        let source = source.without_lookups_from(&self.opening);
         let opened = self.open_inner(&source);
         self.opening.pop();
         opened
-    }
-
-    /// The source without the lookups from a source being opened (orders looking up a rollup
-    /// of orders, read to build that rollup), nor the computed columns that read them: the
-    /// rollup is built from the rest of the row.
-    fn without_loops(&self, source: &Source) -> Source {
-        let mut source = source.clone();
-        let mut cut: Vec<String> = Vec::new();
-        source.lookups.retain(|l| {
-            let loops = l.source.as_ref().is_some_and(|s| self.opening.contains(s));
-            if loops {
-                cut.extend(l.columns.iter().map(|c| c.to_lowercase()));
-            }
-            !loops
-        });
-        while let Some(i) = source.computed.iter().position(|(_, located)| {
-            let names = crate::formula::identifiers(&located.expr);
-            names.iter().any(|n| cut.contains(&n.to_lowercase()))
-        }) {
-            let (name, _) = source.computed.remove(i);
-            cut.push(name.to_lowercase());
-        }
-        source
     }
 
     fn open_inner(&mut self, source: &Source) -> Result<Schema, Error> {

@@ -58,7 +58,7 @@ fn kpis_query(config: &Config, args: &SqlArgs, as_of: NaiveDate) -> Result<Strin
         return Err(refused(args.dialect, reason));
     }
     let mut opened = Vec::new();
-    let (mut rollups, mut preludes) = (open::Rollups::default(), Vec::new());
+    let (mut rollups, mut preludes) = (open::Written::default(), Vec::new());
     for source in &config.sources {
         let of_source: Vec<&Kpi> = kpis
             .iter()
@@ -132,7 +132,7 @@ fn rows_query(config: &Config, dialect: Dialect, name: &str) -> Result<String, E
             known.join(", ")
         )));
     };
-    let opened = open::open_source(config, source, dialect, &mut open::Rollups::default())?;
+    let opened = open::open_source(config, source, dialect, &mut open::Written::default())?;
     let schema = &opened.schema;
     let all: Vec<usize> = (0..schema.columns.len()).collect();
     let table = opened.table.as_deref().filter(|_| source.rollup.is_some());

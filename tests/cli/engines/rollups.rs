@@ -2,7 +2,8 @@
 //! and PostgreSQL like the plain query: an event log after its filter, computed columns on the
 //! log and on the rollup, a rollup of that rollup (`tests/warehouse/rollups.toml`); and, in
 //! DuckDB reading the files, the columns that follow file order — `first`, `last` (with a
-//! FILTER) and the ties of `arg_min`/`arg_max` (`rollups_ordered.toml`).
+//! FILTER) and the ties of `arg_min`/`arg_max`, and a lookup from a source whose keys repeat
+//! (`rollups_ordered.toml`). Lookups from sources: orders looking up a rollup of themselves.
 
 use super::postgres::Postgres;
 use super::{check_periods, duckdb, load_tables};
@@ -65,7 +66,47 @@ fn a_rollup_of_a_table_refuses_what_follows_file_order() {
     ]);
     out.expect_code(3);
     assert!(
-        out.stderr.contains("source `leads`: `first(channel)` follows the file order of source `lead_events`, and the table crm.lead_events has none"),
+        out.stderr.contains(
+            "follows the file order of source `lead_events`, and the table crm.lead_events has none"
+        ),
+        "{}",
+        out.stderr
+    );
+    // A lookup from a table whose keys repeat: which row is last is not defined there either.
+    work.write(
+        "lookup.toml",
+        r#"
+[sources.lead_events]
+path = "examples/data/lead_events.csv"
+
+[sources.lead_events.lookup.before_won]
+source = "lead_stages"
+on = "lead_id"
+columns = ["last_channel"]
+
+[sources.lead_stages]
+table = "crm.lead_stages"
+path = "nowhere/*.csv"
+columns = { lead_id = "string", last_channel = "string" }
+
+[[kpi]]
+id = "events"
+source = "lead_events"
+formula = "count(*)"
+"#,
+    );
+    let out = work.run(&[
+        "-c",
+        "lookup.toml",
+        "sql",
+        "--dialect",
+        "duckdb",
+        "--as-of",
+        "2026-11-22",
+    ]);
+    out.expect_code(3);
+    assert!(
+        out.stderr.contains("source `lead_events`: lookup `before_won` from source `lead_stages`: a key may be on several rows, of which kpi keeps the last in file order, and the table crm.lead_stages has none"),
         "{}",
         out.stderr
     );
