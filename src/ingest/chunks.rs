@@ -1,6 +1,7 @@
-//! A UTF-8 source read by several threads: each file is cut into byte ranges ("pieces"), each
-//! piece is read into its own sink by whichever thread is free, and the pieces are merged in
-//! file order on the calling thread.
+//! A source read by several threads: each file is cut into byte ranges ("pieces"), each piece
+//! is read into its own sink by whichever thread is free, and the pieces are merged in file
+//! order on the calling thread. A windows-1252 or latin-1 piece is transcoded by its thread
+//! (`single_byte`).
 //!
 //! A piece owns the records that start inside it. Where its first record starts cannot be known
 //! without reading what comes before (a line break inside quotes is not a record end), so a
@@ -15,8 +16,10 @@ use super::located::{located, StretchError};
 use super::records::RecordReader;
 use super::row::{RowDecoder, Stretch};
 use super::schema::Schema;
+use super::single_byte::{decoded, Widths};
 use super::sink::{refused, Refused, Sink};
 use super::stats::ScanStats;
+use crate::config::Encoding;
 use crate::progress::Progress;
 use anyhow::{Context, Result};
 use std::collections::BTreeMap;
@@ -66,16 +69,18 @@ pub(super) fn scan_split<S: Sink>(
     new_sink: &(dyn Fn() -> S + Sync),
     stats: &mut ScanStats,
 ) -> Result<S> {
+    let widths = (schema.input.encoding != Encoding::Utf8).then(Widths::windows_1252);
     let starts: Vec<FileStart> = schema
         .files
         .iter()
-        .map(|f| file_start(f, schema.delimiter))
+        .map(|f| file_start(f, schema.delimiter, widths.as_ref()))
         .collect::<Result<_>>()?;
     let pieces = plan_pieces(schema, &starts, threads)?;
     let split = Split {
         schema,
         decoder,
         new_sink,
+        widths,
     };
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -120,6 +125,8 @@ struct Split<'a, S> {
     schema: &'a Schema,
     decoder: &'a RowDecoder<'a>,
     new_sink: &'a (dyn Fn() -> S + Sync),
+    /// A single-byte encoding's UTF-8 widths: each piece is transcoded on its own.
+    widths: Option<Widths>,
 }
 
 impl<S: Sink> Split<'_, S> {
@@ -195,14 +202,27 @@ impl<S: Sink> Split<'_, S> {
             let mut file =
                 File::open(path).map_err(|e| StretchError::Other(open_error(e, path)))?;
             file.seek(SeekFrom::Start(start))?;
-            let mut reader = RecordReader::new(file, schema.delimiter).starting_mid_file();
+            let mut sink = (self.new_sink)();
+            let mut tick = |_: u64, _: u64| Ok(crate::interrupt::check()?);
+            let Some(widths) = &self.widths else {
+                let mut reader = RecordReader::new(file, schema.delimiter).starting_mid_file();
+                if !sure {
+                    reader.limit_record_size(MAX_GUESSED_RECORD);
+                }
+                let limit = piece.end.saturating_sub(start);
+                let stretch =
+                    decoder.read_stretch(&mut reader, limit, &mut sink, None, &mut tick)?;
+                return Ok((sink, stretch));
+            };
+            // The reader counts UTF-8 bytes: the limit and the end are converted.
+            let mut reader = RecordReader::new(decoded(file), schema.delimiter).starting_mid_file();
             if !sure {
                 reader.limit_record_size(MAX_GUESSED_RECORD);
             }
-            let mut sink = (self.new_sink)();
-            let mut tick = |_: u64, _: u64| Ok(crate::interrupt::check()?);
-            let limit = piece.end.saturating_sub(start);
-            let stretch = decoder.read_stretch(&mut reader, limit, &mut sink, None, &mut tick)?;
+            let limit = widths.text_len(path, start, piece.end)?;
+            let mut stretch =
+                decoder.read_stretch(&mut reader, limit, &mut sink, None, &mut tick)?;
+            stretch.end = widths.file_len(path, start, stretch.end)?;
             Ok((sink, stretch))
         })();
         PieceRead { start, outcome }
@@ -229,8 +249,18 @@ fn guess_start(schema: &Schema, piece: &Piece) -> Result<u64> {
     }
 }
 
-/// Where the data of a file starts: after a byte-order mark and the header record.
-fn file_start(path: &Path, delimiter: u8) -> Result<FileStart> {
+/// Where the data of a file starts: after a byte-order mark and the header record (read as
+/// text of a single-byte encoding when `widths` is given: such a file has no mark).
+fn file_start(path: &Path, delimiter: u8, widths: Option<&Widths>) -> Result<FileStart> {
+    if let Some(widths) = widths {
+        let file = File::open(path).map_err(|e| open_error(e, path))?;
+        let mut reader = RecordReader::new(decoded(file), delimiter);
+        let header_lines = skip_header(&mut reader, path)?;
+        return Ok(FileStart {
+            data_start: widths.file_len(path, 0, reader.position())?,
+            header_lines,
+        });
+    }
     let mut file = File::open(path).map_err(|e| open_error(e, path))?;
     let mut bom = [0u8; 3];
     let n = file.read(&mut bom)?;

@@ -44,6 +44,7 @@ pub mod records;
 mod row;
 pub mod scan;
 pub mod schema;
+mod single_byte;
 mod sink;
 pub mod sniff;
 pub mod spreadsheet;

@@ -1,10 +1,10 @@
 //! The streaming pass over a source: every row, once, as typed values of the used columns,
 //! handed to a [`Sink`].
 //!
-//! UTF-8 files without a deduplication key are split into byte ranges read by several threads
-//! (see `chunks`), each into its own sink, merged in file order. Other files are read by one
-//! thread: windows-1252 is transcoded while streaming, and keep-last deduplication needs the
-//! rows in order (a first pass over the key column finds each key's last row; the map holds one
+//! Plain files without a deduplication key are split into byte ranges read by several threads
+//! (see `chunks`), each into its own sink, merged in file order (windows-1252 transcoded per
+//! piece). Other files are read by one thread: compressed streams and spreadsheets have no
+//! offset to start at, and keep-last deduplication needs the rows in order (a first pass over the key column finds each key's last row; the map holds one
 //! entry per distinct key, not the rows). Memory stays flat either way: a record buffer per
 //! thread, and whatever the sinks keep.
 
@@ -16,6 +16,7 @@ use super::memory;
 use super::records::RecordReader;
 use super::row::{last_row_per_key, Dedup, RowDecoder};
 use super::schema::Schema;
+use super::single_byte;
 use super::sink::{refused, Sink};
 use super::stats::ScanStats;
 use crate::config::Encoding;
@@ -38,8 +39,8 @@ pub fn scan<S: Sink>(
     let mut stats = ScanStats::new(schema, used);
     // A compressed stream or a spreadsheet has no byte offset to start a stretch at.
     let splittable = schema.key.is_none()
-        && schema.input.encoding == Encoding::Utf8
-        && schema.files.iter().all(|f| files::is_splittable(f));
+        && schema.files.iter().all(|f| files::is_splittable(f))
+        && (schema.input.encoding == Encoding::Utf8 || no_byte_order_mark(schema));
     let sink = if let Some(table) = &schema.table {
         memory::scan_table(
             table,
@@ -59,6 +60,15 @@ pub fn scan<S: Sink>(
     progress.finish();
     refused(&sink)?;
     Ok((sink, stats))
+}
+
+/// Whether no file of a single-byte source starts with a byte-order mark (which the whole-file
+/// reader honours, so such a file is read in order).
+fn no_byte_order_mark(schema: &Schema) -> bool {
+    schema
+        .files
+        .iter()
+        .all(|f| single_byte::has_bom(f).is_ok_and(|bom| !bom))
 }
 
 /// One thread, file after file, row after row; keep-last by the key if `deduplicate`.

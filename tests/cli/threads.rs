@@ -218,3 +218,49 @@ fn a_byte_order_mark_inside_the_file_is_text_whatever_the_threads() {
         assert_eq!(report, expected, "{piece}-byte pieces");
     }
 }
+
+/// The export in windows-1252, with characters that take two and three bytes in UTF-8 (é, €)
+/// in the regions and notes: each piece is transcoded by its own thread, so its limits and its
+/// end are converted between the file's bytes and the text's.
+fn windows_1252(text: &str) -> Vec<u8> {
+    let text = text
+        .replace("North", "Nörd-Île")
+        .replace("plain", "prix 12 € réglé")
+        .replace("call back", "rappel à 9h");
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!unmappable);
+    bytes.into_owned()
+}
+
+#[test]
+fn a_windows_1252_source_is_cut_and_transcoded_per_piece_with_the_same_bits() {
+    let dir = Workdir::new();
+    let config = KPIS.replace(
+        "path = \"data/*.csv\"",
+        "path = \"data/*.csv\"\nencoding = \"windows-1252\"",
+    );
+    dir.write("kpis.toml", config);
+    let (first, _) = export(7, 2_500, false);
+    dir.write("data/a.csv", windows_1252(&first));
+    dir.write("data/b.csv", windows_1252(&export(11, 1_500, false).0));
+    let (expected, warnings) = run(&dir, "1", None);
+    assert!(expected.contains("Nörd-Île"), "{expected}");
+    for (threads, piece) in [("2", "97"), ("7", "1000"), ("3", "61"), ("2", "4096")] {
+        let (report, stderr) = run(&dir, threads, Some(piece));
+        assert_eq!(
+            report, expected,
+            "--threads {threads} with {piece}-byte pieces differs from one thread"
+        );
+        assert_eq!(stderr, warnings, "--threads {threads}, {piece}-byte pieces");
+    }
+    // The same export in UTF-8 gives the same values.
+    let utf8 = Workdir::new();
+    utf8.write("kpis.toml", KPIS);
+    let decode = |bytes: Vec<u8>| encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned();
+    utf8.write("data/a.csv", decode(windows_1252(&first)));
+    utf8.write(
+        "data/b.csv",
+        decode(windows_1252(&export(11, 1_500, false).0)),
+    );
+    assert_eq!(run(&utf8, "2", Some("500")).0, expected);
+}
