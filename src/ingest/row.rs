@@ -16,7 +16,7 @@ use super::sink::{refused, Sink};
 use crate::formula::Val;
 use crate::value::{recycle, DataType, Value};
 use std::borrow::Cow;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::io::Read;
 
 /// Rows between two looks at Ctrl-C (and at the progress bar).
@@ -69,7 +69,9 @@ pub(super) struct Stretch {
 /// Keep-last deduplication: the ordinal of the last row of each key, and the running ordinal.
 pub(super) struct Dedup {
     pub key: usize,
-    pub last: HashMap<String, u64>,
+    /// Fx, not SipHash: keys come from the user's own export, and hashing a million of them
+    /// twice was a third of a keyed pass.
+    pub last: FxHashMap<String, u64>,
     pub ordinal: u64,
 }
 

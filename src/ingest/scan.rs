@@ -22,7 +22,7 @@ use super::stats::ScanStats;
 use crate::config::Encoding;
 use crate::progress::Progress;
 use anyhow::Result;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Streams the rows of a source into sinks made by `new_sink`, with the values of `used`
 /// columns (indices into `schema.columns`) in that order, on up to `threads` threads.
@@ -126,7 +126,7 @@ pub fn sample<S: Sink>(schema: &Schema, used: &[usize], sink: &mut S) -> Result<
 fn first_pass(schema: &Schema, key: usize) -> Result<Dedup> {
     let mut dedup = Dedup {
         key,
-        last: HashMap::new(),
+        last: FxHashMap::default(),
         ordinal: 0,
     };
     for file in &schema.files {
