@@ -14,7 +14,7 @@
 use super::header::skip_header;
 use super::located::{located, StretchError};
 use super::records::RecordReader;
-use super::row::{RowDecoder, Stretch};
+use super::row::Stretch;
 use super::schema::Schema;
 use super::single_byte::{decoded, Widths};
 use super::sink::{refused, Refused, Sink};
@@ -61,14 +61,24 @@ struct PieceRead<S> {
     outcome: Result<(S, Stretch), StretchError>,
 }
 
+/// How a piece's records are read into its sink: the piece's number, its reader, the offset
+/// (in the reader's text) before which its records start, the sink.
+pub(super) type ReadPiece<'a, S> = dyn Fn(usize, &mut RecordReader<Box<dyn Read>>, u64, &mut S) -> Result<Stretch, StretchError>
+    + Sync
+    + 'a;
+
+/// Reads the pieces on `threads` threads and merges their sinks in file order. `known`: each
+/// piece's exact start, from an earlier pass over the same pieces (none is guessed then).
+/// Returns the merged sink and each piece's exact start.
 pub(super) fn scan_split<S: Sink>(
     schema: &Schema,
-    decoder: &RowDecoder,
+    read: &ReadPiece<S>,
     threads: usize,
     progress: &Progress,
     new_sink: &(dyn Fn() -> S + Sync),
     stats: &mut ScanStats,
-) -> Result<S> {
+    known: Option<&[u64]>,
+) -> Result<(S, Vec<u64>)> {
     let widths = (schema.input.encoding != Encoding::Utf8).then(Widths::windows_1252);
     let starts: Vec<FileStart> = schema
         .files
@@ -78,7 +88,7 @@ pub(super) fn scan_split<S: Sink>(
     let pieces = plan_pieces(schema, &starts, threads)?;
     let split = Split {
         schema,
-        decoder,
+        read,
         new_sink,
         widths,
     };
@@ -95,13 +105,13 @@ pub(super) fn scan_split<S: Sink>(
                     let Some(piece) = pieces.get(index) else {
                         break;
                     };
-                    let start = if piece.first {
-                        Ok(piece.begin)
-                    } else {
-                        guess_start(schema, piece)
+                    let start = match known {
+                        Some(starts) => Ok(starts[index]),
+                        None if piece.first => Ok(piece.begin),
+                        None => guess_start(schema, piece),
                     };
                     let read = match start {
-                        Ok(start) => split.read_piece(piece, start, false),
+                        Ok(start) => split.read_piece(index, piece, start, known.is_some()),
                         Err(e) => PieceRead {
                             start: u64::MAX,
                             outcome: Err(StretchError::Other(e)),
@@ -123,7 +133,7 @@ pub(super) fn scan_split<S: Sink>(
 /// What every piece is read with.
 struct Split<'a, S> {
     schema: &'a Schema,
-    decoder: &'a RowDecoder<'a>,
+    read: &'a ReadPiece<'a, S>,
     new_sink: &'a (dyn Fn() -> S + Sync),
     /// A single-byte encoding's UTF-8 widths: each piece is transcoded on its own.
     widths: Option<Widths>,
@@ -139,9 +149,10 @@ impl<S: Sink> Split<'_, S> {
         receiver: mpsc::Receiver<(usize, PieceRead<S>)>,
         progress: &Progress,
         stats: &mut ScanStats,
-    ) -> Result<S> {
+    ) -> Result<(S, Vec<u64>)> {
         let schema = self.schema;
         let mut merged = (self.new_sink)();
+        let mut exact = Vec::with_capacity(pieces.len());
         let mut waiting = BTreeMap::new();
         let mut expected = 0;
         let (mut known_start, mut lines_before) = (0, 0);
@@ -167,13 +178,14 @@ impl<S: Sink> Split<'_, S> {
                     known_start = starts[piece.file].data_start;
                     lines_before = starts[piece.file].header_lines;
                 }
+                exact.push(known_start);
                 let read = match read {
                     PieceRead {
                         start,
                         outcome: Ok(done),
                     } if start == known_start => done,
                     _ => self
-                        .read_piece(piece, known_start, true)
+                        .read_piece(expected, piece, known_start, true)
                         .outcome
                         .map_err(|e| located(e, file, lines_before))?,
                 };
@@ -190,39 +202,36 @@ impl<S: Sink> Split<'_, S> {
                 expected += 1;
             }
         }
-        Ok(merged)
+        Ok((merged, exact))
     }
 
     /// Reads the records starting in `start..piece.end` into a new sink. `sure` says whether the
     /// start is known (else a runaway record abandons the piece, to be read again).
-    fn read_piece(&self, piece: &Piece, start: u64, sure: bool) -> PieceRead<S> {
-        let (schema, decoder) = (self.schema, self.decoder);
+    fn read_piece(&self, index: usize, piece: &Piece, start: u64, sure: bool) -> PieceRead<S> {
+        let schema = self.schema;
         let outcome = (|| {
             let path = &schema.files[piece.file];
             let mut file =
                 File::open(path).map_err(|e| StretchError::Other(open_error(e, path)))?;
             file.seek(SeekFrom::Start(start))?;
             let mut sink = (self.new_sink)();
-            let mut tick = |_: u64, _: u64| Ok(crate::interrupt::check()?);
-            let Some(widths) = &self.widths else {
-                let mut reader = RecordReader::new(file, schema.delimiter).starting_mid_file();
-                if !sure {
-                    reader.limit_record_size(MAX_GUESSED_RECORD);
-                }
-                let limit = piece.end.saturating_sub(start);
-                let stretch =
-                    decoder.read_stretch(&mut reader, limit, &mut sink, None, &mut tick)?;
-                return Ok((sink, stretch));
+            // A single-byte encoding's reader counts UTF-8 bytes: the limit and the end are
+            // converted.
+            let (text, limit): (Box<dyn Read>, u64) = match &self.widths {
+                None => (Box::new(file), piece.end.saturating_sub(start)),
+                Some(widths) => (
+                    Box::new(decoded(file)),
+                    widths.text_len(path, start, piece.end)?,
+                ),
             };
-            // The reader counts UTF-8 bytes: the limit and the end are converted.
-            let mut reader = RecordReader::new(decoded(file), schema.delimiter).starting_mid_file();
+            let mut reader = RecordReader::new(text, schema.delimiter).starting_mid_file();
             if !sure {
                 reader.limit_record_size(MAX_GUESSED_RECORD);
             }
-            let limit = widths.text_len(path, start, piece.end)?;
-            let mut stretch =
-                decoder.read_stretch(&mut reader, limit, &mut sink, None, &mut tick)?;
-            stretch.end = widths.file_len(path, start, stretch.end)?;
+            let mut stretch = (self.read)(index, &mut reader, limit, &mut sink)?;
+            if let Some(widths) = &self.widths {
+                stretch.end = widths.file_len(path, start, stretch.end)?;
+            }
             Ok((sink, stretch))
         })();
         PieceRead { start, outcome }

@@ -15,8 +15,8 @@ use super::schema::Schema;
 use super::sink::{refused, Sink};
 use crate::formula::Val;
 use crate::value::{recycle, DataType, Value};
-use std::borrow::Cow;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::io::Read;
 
 /// Rows between two looks at Ctrl-C (and at the progress bar).
@@ -66,13 +66,43 @@ pub(super) struct Stretch {
     pub end: u64,
 }
 
-/// Keep-last deduplication: the ordinal of the last row of each key, and the running ordinal.
-pub(super) struct Dedup {
+/// Keep-last deduplication: the ordinal of the last row of each key (from [`KeyPositions`]),
+/// and the running ordinal (of the row before the stretch's first).
+pub(super) struct Dedup<'m> {
     pub key: usize,
+    pub last: &'m FxHashMap<String, u64>,
+    pub ordinal: u64,
+}
+
+/// The first pass of keep-last deduplication: each key's last row (its ordinal, from 1, among
+/// the rows of the full width), and how many rows there were. Pieces read in parallel merge in
+/// file order: a later piece's keys win, its ordinals after the rows before it.
+#[derive(Default)]
+pub(super) struct KeyPositions {
     /// Fx, not SipHash: keys come from the user's own export, and hashing a million of them
     /// twice was a third of a keyed pass.
     pub last: FxHashMap<String, u64>,
-    pub ordinal: u64,
+    pub rows: u64,
+    /// Rows before each piece merged, in order.
+    pub before: Vec<u64>,
+}
+
+impl Sink for KeyPositions {
+    fn add_row(&mut self, _row: &[Value<'_>]) -> bool {
+        true
+    }
+
+    fn absorb(&mut self, other: Self) {
+        self.before.push(self.rows);
+        if self.last.is_empty() {
+            self.last = other.last;
+        } else {
+            let rows = self.rows;
+            self.last
+                .extend(other.last.into_iter().map(|(k, o)| (k, rows + o)));
+        }
+        self.rows += other.rows;
+    }
 }
 
 impl<'s> RowDecoder<'s> {
@@ -442,7 +472,7 @@ struct Tally<'t> {
     matches: &'t mut [Option<bool>],
 }
 
-impl Dedup {
+impl Dedup<'_> {
     /// Whether this row is the last of its key (rows with an empty key are all kept).
     fn keeps(&mut self, record: &Record<'_>, line: u64) -> Result<bool, StretchError> {
         self.ordinal += 1;
@@ -451,36 +481,42 @@ impl Dedup {
     }
 }
 
-/// First pass for keep-last deduplication: the ordinal of the last row of each key.
+/// First pass for keep-last deduplication over the records that start before `limit`: the
+/// ordinal of the last row of each key. Counts lines as [`RowDecoder::read_stretch`] does.
 pub(super) fn last_row_per_key<R: Read>(
     reader: &mut RecordReader<R>,
     header: &[String],
     key: usize,
-    dedup: &mut Dedup,
-) -> Result<(), StretchError> {
-    let mut lines = 0;
-    while let Some(record) = reader.next_record()? {
-        let line = lines + 1 + record.blank_lines_before();
-        lines += record.line_breaks();
+    positions: &mut KeyPositions,
+    limit: u64,
+) -> Result<Stretch, StretchError> {
+    let mut stretch = Stretch::default();
+    while reader.position() < limit {
+        let Some(record) = reader.next_record()? else {
+            break;
+        };
+        let line = stretch.lines + 1 + record.blank_lines_before();
+        stretch.lines += record.line_breaks();
         unclosed_quote(&record, line, header)?;
         if record.len() != header.len() {
             continue;
         }
-        dedup.ordinal += 1;
-        if dedup.ordinal.is_multiple_of(ROWS_PER_TICK) {
+        positions.rows += 1;
+        if positions.rows.is_multiple_of(ROWS_PER_TICK) {
             crate::interrupt::check().map_err(|e| StretchError::Other(e.into()))?;
         }
         let k = utf8(record.field(key), line, "key")?.trim();
         if !k.is_empty() {
-            match dedup.last.get_mut(k) {
-                Some(o) => *o = dedup.ordinal,
+            match positions.last.get_mut(k) {
+                Some(o) => *o = positions.rows,
                 None => {
-                    dedup.last.insert(k.to_string(), dedup.ordinal);
+                    positions.last.insert(k.to_string(), positions.rows);
                 }
             }
         }
     }
-    Ok(())
+    stretch.end = reader.position();
+    Ok(stretch)
 }
 
 fn utf8<'r>(bytes: &'r [u8], line: u64, column: &str) -> Result<&'r str, StretchError> {

@@ -243,16 +243,8 @@ fn a_windows_1252_source_is_cut_and_transcoded_per_piece_with_the_same_bits() {
     let (first, _) = export(7, 2_500, false);
     dir.write("data/a.csv", windows_1252(&first));
     dir.write("data/b.csv", windows_1252(&export(11, 1_500, false).0));
-    let (expected, warnings) = run(&dir, "1", None);
+    let expected = same_bits_on_any_threads(&dir);
     assert!(expected.contains("Nörd-Île"), "{expected}");
-    for (threads, piece) in [("2", "97"), ("7", "1000"), ("3", "61"), ("2", "4096")] {
-        let (report, stderr) = run(&dir, threads, Some(piece));
-        assert_eq!(
-            report, expected,
-            "--threads {threads} with {piece}-byte pieces differs from one thread"
-        );
-        assert_eq!(stderr, warnings, "--threads {threads}, {piece}-byte pieces");
-    }
     // The same export in UTF-8 gives the same values.
     let utf8 = Workdir::new();
     utf8.write("kpis.toml", KPIS);
@@ -263,4 +255,70 @@ fn a_windows_1252_source_is_cut_and_transcoded_per_piece_with_the_same_bits() {
         decode(windows_1252(&export(11, 1_500, false).0)),
     );
     assert_eq!(run(&utf8, "2", Some("500")).0, expected);
+}
+
+/// The report of one thread, after checking that 2, 3 and 7 threads with pieces of 61 bytes to
+/// 4 KiB give the same report and warnings.
+fn same_bits_on_any_threads(dir: &Workdir) -> String {
+    let (expected, warnings) = run(dir, "1", None);
+    for (threads, piece) in [("2", "97"), ("7", "1000"), ("3", "61"), ("2", "4096")] {
+        let (report, stderr) = run(dir, threads, Some(piece));
+        assert_eq!(
+            report, expected,
+            "--threads {threads} with {piece}-byte pieces differs from one thread"
+        );
+        assert_eq!(stderr, warnings, "--threads {threads}, {piece}-byte pieces");
+    }
+    expected
+}
+
+/// A keyed source: the same ids again and again, in both files and across every cut (an id's
+/// last row may be in another piece or file than its first), and blank ids, all kept.
+#[test]
+fn a_keyed_source_is_deduplicated_in_pieces_with_the_same_bits() {
+    let dir = Workdir::new();
+    let config = KPIS.replace(
+        "path = \"data/*.csv\"",
+        "path = \"data/*.csv\"\nkey = \"id\"",
+    );
+    dir.write("kpis.toml", config);
+    // `export` numbers rows 0..n: folding them makes each id recur, some with a blank id.
+    let keyed = |seed: u64, rows: usize| {
+        let (text, _) = export(seed, rows, false);
+        let mut out = String::new();
+        for (i, line) in text.split_inclusive('\n').enumerate() {
+            match line.split_once(',') {
+                Some((id, rest)) if i > 0 && id.parse::<u64>().is_ok() => {
+                    let n: u64 = id.parse().unwrap_or(0);
+                    let id = if n.is_multiple_of(23) {
+                        String::new()
+                    } else {
+                        (n % 700).to_string()
+                    };
+                    out.push_str(&format!("{id},{rest}"));
+                }
+                _ => out.push_str(line),
+            }
+        }
+        out
+    };
+    dir.write("data/a.csv", keyed(7, 2_500));
+    dir.write("data/b.csv", keyed(11, 1_500));
+    let expected = same_bits_on_any_threads(&dir);
+    // Deduplication did happen: fewer deals than rows.
+    let deals = |report: &str| -> f64 {
+        let json: serde_json::Value = serde_json::from_str(report).expect("json");
+        json["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .filter(|r| r["kpi"] == "deals" && r["dimensions"] == serde_json::json!({}))
+            .filter_map(|r| r["value"].as_f64())
+            .sum()
+    };
+    let unkeyed = Workdir::new();
+    unkeyed.write("kpis.toml", KPIS);
+    unkeyed.write("data/a.csv", keyed(7, 2_500));
+    unkeyed.write("data/b.csv", keyed(11, 1_500));
+    assert!(deals(&expected) < deals(&run(&unkeyed, "2", None).0));
 }
