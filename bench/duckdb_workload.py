@@ -3,7 +3,7 @@
 
 Usage:
     python bench/duckdb_workload.py DATA.csv OUT.csv [--threads 2] [--months 2024-05,2024-06]
-        [--window 3]
+        [--window 3] [--key opportunity_id] [--french]
 
 Per month of created_at, overall and by region: count, won count, win rate, won amount, average
 days to win, distinct accounts, median amount, NPS (the KPIs of bench/kpis.toml). Without
@@ -12,7 +12,10 @@ days to win, distinct accounts, median amount, NPS (the KPIs of bench/kpis.toml)
 `kpi,period,dimensions,value` with the same labels as kpi (`2024-06`, `region=APAC`, `` for the
 overall value), which bench/compare.py reads. With --window N (and --months), the value for each
 month covers the rows of the N months that end with it (what a KPI with `window = "N months"`
-computes): each row joins every window that holds it.
+computes): each row joins every window that holds it. With --key COLUMN, only the last row of
+each key in file order counts (what a source with `key` computes). With --french, the file is
+read as `gen_crm.py --french` writes it: `;`, decimal comma, `dd/mm/yyyy HH:MM` (in UTF-8: DuckDB
+reads windows-1252 only with its `encodings` extension, which is not installed here).
 """
 import argparse
 import csv
@@ -68,6 +71,19 @@ def windowed(months, n):
     return WINDOWED.format(ends=", ".join(ends)), params
 
 
+def reader(a):
+    """The table function that reads the data, as `source`."""
+    options = ""
+    if a.french:
+        options = (", delim = ';', decimal_separator = ',', "
+                   "timestampformat = '%d/%m/%Y %H:%M', header = true")
+    scan = f"read_csv(?{options})"
+    if not a.key:
+        return scan
+    return (f"(SELECT * FROM {scan} WITH ORDINALITY "
+            f"QUALIFY row_number() OVER (PARTITION BY {a.key} ORDER BY ordinality DESC) = 1)")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("data")
@@ -75,6 +91,8 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--months", default="", help="comma-separated YYYY-MM; default: every month")
     ap.add_argument("--window", type=int, default=0, help="months per trailing window (needs --months)")
+    ap.add_argument("--key", default="", help="keep the last row of each value of this column")
+    ap.add_argument("--french", action="store_true", help="read gen_crm.py --french's dialect")
     a = ap.parse_args()
     con = duckdb.connect()
     con.execute(f"SET threads = {a.threads}")
@@ -93,7 +111,7 @@ def main():
                      + ", ".join("?" for _ in months) + ")")
             params += months
         sql = SQL.format(month="strftime(date_trunc('month', created_at), '%Y-%m')",
-                         source="read_csv_auto(?)", where=where)
+                         source=reader(a), where=where)
     rows = con.execute(sql, params).fetchall()
     with open(a.out, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")

@@ -2,15 +2,16 @@
 # kpi's benchmark: kpi against DuckDB on the reference workload (bench/kpis.toml), on generated
 # CRM exports of 1M and 10M rows; the same workload with baselines (year_ago) and with
 # trailing windows (3 months), against the plain one; and a rollup of the export by account
-# (bench/kpis_rollup.toml), against DuckDB's GROUP BY. Writes BENCHMARKS.md at the root of the
-# repository.
+# (bench/kpis_rollup.toml), against DuckDB's GROUP BY; and the backfill over other paths: a
+# source with a `key`, and the French export in windows-1252. Writes BENCHMARKS.md at the root
+# of the repository.
 #
 #   bench/run.sh                       # everything (the first run generates 1.8 GB of data)
 #   BENCH_RUNS=5 bench/run.sh          # more runs per measurement (default 3; medians reported)
 #   BENCH_SIZES=1m bench/run.sh        # only some sizes (default "1m 10m"; any "<n>k"/"<n>m")
 #   BENCH_ENTITY_SIZES="1m 10m" bench/run.sh   # where the rollup by opportunity_id is measured
 #
-# Needs cargo, python3 (with venv) and /usr/bin/time; installs duckdb and numpy with pip into
+# Needs cargo, python3 (with venv), iconv and /usr/bin/time; installs duckdb and numpy with pip into
 # target/bench/venv. Everything generated stays under target/bench/ (git-ignored): the data
 # files are kept and reused. Not a test: CI does not run it.
 set -euo pipefail
@@ -119,6 +120,67 @@ cmp_checks() {
         out="$("$PY" bench/compare.py ${c#*|})" \
             || { echo "$out" >&2; echo "bench: $name: values differ ($size)" >&2; exit 1; }
         CHECKS+="- $size, $name: $(tail -n 1 <<<"$out")"$'\n'
+    done
+}
+
+# path_cases SIZE: one run of each measurement of the other paths: the backfill of a keyed
+# source (the plain export, `key = "opportunity_id"`) and of the French export in windows-1252,
+# on the default threads and on one, and DuckDB's on 2 threads and 1 (reading the French export
+# in UTF-8: its windows-1252 needs the `encodings` extension, not installed here)
+path_cases() {
+    local size="$1" c t
+    for c in key 1252; do
+        for t in "" 1; do
+            rm -rf "$OUT/archive_${size}_$c"
+            time_cmd "${c}${t}_backfill_$size" "$KPI" -q ${t:+--threads "$t"} -c "$OUT/kpis_${size}_$c.toml" \
+                backfill --from "$BACKFILL_FROM" --as-of "$BACKFILL_AS_OF"
+        done
+    done
+    for t in "$DUCKDB_THREADS" 1; do
+        time_cmd "duckdb${t}_key_backfill_$size" "$PY" bench/duckdb_workload.py "$OUT/crm_$size.csv" \
+            "$OUT/duckdb_key_backfill_$size.csv" --threads "$t" --key opportunity_id
+        time_cmd "duckdb${t}_1252_backfill_$size" "$PY" bench/duckdb_workload.py \
+            "$OUT/crm_${size}_fr.csv" "$OUT/duckdb_1252_backfill_$size.csv" --threads "$t" --french
+    done
+}
+
+# path_checks SIZE: the last backfills of path_cases against DuckDB's
+path_checks() {
+    local size="$1" c out
+    local -A names=([key]=keyed [1252]=windows-1252)
+    for c in key 1252; do
+        out="$("$PY" bench/compare.py archive "$OUT/archive_${size}_$c" "$OUT/duckdb_${c}_backfill_$size.csv")" \
+            || { echo "$out" >&2; echo "bench: the $c backfill and DuckDB differ ($size)" >&2; exit 1; }
+        CHECKS+="- $size, \`kpi backfill\` of the ${names[$c]} source: $(tail -n 1 <<<"$out")"$'\n'
+    done
+}
+
+# path_row SIZE MEASUREMENT CASE: a row of the other paths' table
+path_row() {
+    local size="$1" m="$2" c="$3" d="$DUCKDB_THREADS"
+    awk -v m="$m" -v n="${NROWS[$size]}" -v kw="$(stat_of "${c}_backfill_$size" 2)" \
+        -v kk="$(stat_of "${c}_backfill_$size" 3)" -v k1="$(stat_of "${c}1_backfill_$size" 2)" \
+        -v dw="$(stat_of "duckdb${d}_${c}_backfill_$size" 2)" -v d1="$(stat_of "duckdb1_${c}_backfill_$size" 2)" \
+        -v runs="$(all_of "${c}_backfill_$size")" 'BEGIN {
+        printf "| %s | %gM | %s s | %s | %.0f MB | %s s | %s s | %s s | **%.2f×** | **%.2f×** |\n",
+            m, n/1e6, kw, runs, kk/1024, k1, dw, d1, kw/dw, k1/d1 }'
+}
+
+path_section() {
+    echo "## Other paths"
+    echo
+    echo "The backfill (24 months) over the paths that were read by one thread until"
+    echo "2026-12-04: a source with \`key = \"opportunity_id\"\` (the plain export; keep-last, two passes"
+    echo "over the same pieces), and \`gen_crm.py --french\` re-encoded in windows-1252 (\`;\`, decimal"
+    echo "comma, \`dd/mm/yyyy HH:MM\`, each piece transcoded by its thread). DuckDB keeps the last row of"
+    echo "a key with \`QUALIFY row_number() … ORDER BY ordinality DESC\`, and reads the French export in"
+    echo "UTF-8 (its windows-1252 needs the \`encodings\` extension, not installed here)."
+    echo
+    echo "| measurement | rows | kpi median wall | runs (s) | kpi peak RSS | kpi 1 thread | DuckDB ($DUCKDB_THREADS threads) | DuckDB 1 thread | kpi / DuckDB | 1 thread / 1 thread |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    for size in $SIZES; do
+        path_row "$size" "backfill, keyed" key
+        path_row "$size" "backfill, windows-1252" 1252
     done
 }
 
@@ -237,6 +299,18 @@ for size in $SIZES; do
     variant "$cfg" "${size}_year"
     variant "$cfg" "${size}_cmp" -e '/^\[settings\]/a compare = ["previous", "year_ago"]'
     variant "$cfg" "${size}_win" -e '/^dimensions = /a window = "3 months"'
+    # The other paths: the keyed source, and the French export (UTF-8 for DuckDB, windows-1252)
+    if [ ! -s "$OUT/crm_${size}_fr.csv" ]; then
+        log "generating $n French rows into $OUT/crm_${size}_fr.csv"
+        "$PY" bench/gen_crm.py "$n" "$OUT/crm_${size}_fr.csv.tmp" --french </dev/null
+        mv "$OUT/crm_${size}_fr.csv.tmp" "$OUT/crm_${size}_fr.csv"
+    fi
+    if [ ! -s "$OUT/crm_${size}_1252.csv" ]; then
+        tail -c +4 "$OUT/crm_${size}_fr.csv" | iconv -f UTF-8 -t WINDOWS-1252 > "$OUT/crm_${size}_1252.csv.tmp"
+        mv "$OUT/crm_${size}_1252.csv.tmp" "$OUT/crm_${size}_1252.csv"
+    fi
+    variant "$cfg" "${size}_key" -e '/^path = /a key = "opportunity_id"'
+    variant "$cfg" "${size}_1252" -e "s|^path = .*|path = \"crm_${size}_1252.csv\"\ndelimiter = \";\"\ndecimal = \",\"\nencoding = \"windows-1252\"\ndate_format = \"%d/%m/%Y %H:%M\"|"
     # The rollups: by account_id, and by opportunity_id (a million entities at 1M rows)
     sed -e "s|^path = .*|path = \"crm_$size.csv\"|" \
         -e "s|^archive = .*|archive = \"archive_rollup_$size\"|" bench/kpis_rollup.toml \
@@ -264,6 +338,7 @@ for size in $SIZES; do
             "$OUT/duckdb_backfill_$size.csv" --threads "$DUCKDB_THREADS"
         cmp_cases "$size"
         rollup_cases "$size"
+        path_cases "$size"
     done
 
     log "$size: comparing values"
@@ -277,6 +352,7 @@ for size in $SIZES; do
     CHECKS+="- $size, \`kpi backfill\`: $(tail -n 1 <<<"$c2")"$'\n'
     cmp_checks "$size"
     rollup_checks "$size"
+    path_checks "$size"
 done
 
 # ---------------------------------------------------------------- BENCHMARKS.md
@@ -441,6 +517,8 @@ pyv="$("$PY" --version 2>&1)"
     cmp_section
     echo
     rollup_section
+    echo
+    path_section
     echo
     echo "## Same values"
     echo
