@@ -91,7 +91,8 @@ fn why(r: &KpiResult) -> String {
         if !text.is_empty() {
             text.push_str("; ");
         }
-        text.push_str(&format!("low sample ({} rows)", r.rows));
+        let rows = if r.rows == 1 { "row" } else { "rows" };
+        text.push_str(&format!("low sample ({} {rows})", r.rows));
     }
     text
 }
@@ -166,5 +167,17 @@ mod tests {
         assert!(out.contains("Previous and Δ left out"), "{out}");
         assert!(!out.contains("not like-for-like"), "{out}");
         assert!(out.contains("(to 2026-11-22)"), "{out}");
+    }
+
+    #[test]
+    fn a_low_sample_counts_its_rows_in_words() {
+        let mut r = fixture::report().results[0].clone();
+        r.low_sample = true;
+        r.status = Status::Ok;
+        r.breach = None;
+        r.rows = 1;
+        assert_eq!(why(&r), "low sample (1 row)");
+        r.rows = 12;
+        assert_eq!(why(&r), "low sample (12 rows)");
     }
 }
