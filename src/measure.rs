@@ -55,6 +55,18 @@ impl Direction {
             Direction::None => "none",
         }
     }
+
+    /// Orders two values best first: the highest (the lowest for `down`); no value last.
+    pub fn best_first(self, a: Option<f64>, b: Option<f64>) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        match (a, b) {
+            (Some(a), Some(b)) if self == Direction::Down => a.total_cmp(&b),
+            (Some(a), Some(b)) => b.total_cmp(&a),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        }
+    }
 }
 
 /// A value to reach, and by when.

@@ -87,12 +87,8 @@ fn rows_of(
         columns.push(ORDINAL.into());
     }
     Ok(format!(
-        "SELECT {}
-  FROM ({rows}) AS read_rows",
-        columns.join(
-            ",
-         "
-        )
+        "SELECT {}\n  FROM ({rows}) AS read_rows",
+        columns.join(",\n         ")
     ))
 }
 

@@ -8,9 +8,7 @@ use super::{Group, KpiState};
 use crate::engine::accumulator::Accumulator;
 use crate::engine::groups::{Combos, Interner};
 use crate::engine::plan::{Breakdown, KpiPlan};
-use crate::measure::Direction;
 use crate::period::Window;
-use std::cmp::Ordering;
 use std::collections::HashSet;
 
 /// The label of the group that stands for every group not kept.
@@ -133,8 +131,12 @@ impl Ranking<'_> {
                 (id, value, self.dimensions(id))
             })
             .collect();
-        ranked
-            .sort_by(|x, y| best_first(x.1, y.1, self.plan.direction).then_with(|| x.2.cmp(&y.2)));
+        ranked.sort_by(|x, y| {
+            self.plan
+                .direction
+                .best_first(x.1, y.1)
+                .then_with(|| x.2.cmp(&y.2))
+        });
         let kept_ids: HashSet<usize> = ranked.iter().take(n).map(|r| r.0).collect();
         let left_out = ranked.len() > n;
         let kept = ranked.into_iter().take(n).map(|r| r.2).collect();
@@ -205,31 +207,20 @@ impl Ranking<'_> {
     }
 }
 
-/// Highest first (lowest for `direction = "down"`); a group without a value last.
-fn best_first(a: Option<f64>, b: Option<f64>, direction: Direction) -> Ordering {
-    match (a, b) {
-        (Some(a), Some(b)) if direction == Direction::Down => a.total_cmp(&b),
-        (Some(a), Some(b)) => b.total_cmp(&a),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::measure::Direction;
 
     #[test]
     fn the_best_come_first_by_direction_and_no_value_last() {
         let mut up = vec![Some(2.0), None, Some(5.0), Some(-1.0)];
-        up.sort_by(|a, b| best_first(*a, *b, Direction::Up));
+        up.sort_by(|a, b| Direction::Up.best_first(*a, *b));
         assert_eq!(up, [Some(5.0), Some(2.0), Some(-1.0), None]);
         let mut down = vec![Some(2.0), None, Some(5.0), Some(-1.0)];
-        down.sort_by(|a, b| best_first(*a, *b, Direction::Down));
+        down.sort_by(|a, b| Direction::Down.best_first(*a, *b));
         assert_eq!(down, [Some(-1.0), Some(2.0), Some(5.0), None]);
         let mut none = vec![Some(1.0), Some(3.0)];
-        none.sort_by(|a, b| best_first(*a, *b, Direction::None));
+        none.sort_by(|a, b| Direction::None.best_first(*a, *b));
         assert_eq!(none, [Some(3.0), Some(1.0)]);
     }
 }

@@ -97,13 +97,7 @@ fn best_first(a: &KpiResult, b: &KpiResult, direction: Direction) -> Ordering {
         return other(a).cmp(&other(b));
     }
     let value = |r: &KpiResult| r.value.filter(|v| v.is_finite());
-    let by_value = match (value(a), value(b)) {
-        (Some(x), Some(y)) if direction == Direction::Down => x.total_cmp(&y),
-        (Some(x), Some(y)) => y.total_cmp(&x),
-        (Some(_), None) => Ordering::Less,
-        (None, Some(_)) => Ordering::Greater,
-        (None, None) => Ordering::Equal,
-    };
+    let by_value = direction.best_first(value(a), value(b));
     by_value.then_with(|| group_label(a).cmp(&group_label(b)))
 }
 
